@@ -1,0 +1,272 @@
+/**
+ * One client connection. Owns its socket, its frame decoder and the queue of requests whose
+ * responses are not yet written.
+ *
+ * Concurrency contract: requests are handed to the handler as soon as they are framed (pipelining,
+ * up to `maxInFlight` at once) and may complete in any order, but responses are written strictly in
+ * request order — Kafka clients match responses to requests by position as well as correlation id.
+ * A request with a null response (Produce acks=0) holds its place in the queue and writes nothing.
+ * Backpressure: reading pauses while `maxInFlight` requests are outstanding or while the socket's
+ * write buffer is above its high-water mark (write() returned false) until 'drain'. Ready responses
+ * are written under cork() so a burst goes out in one writev.
+ * Any framing error, handler rejection or socket error closes this connection only.
+ */
+import { channel } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import type { Clock } from '../../common/clock.js';
+import { ConnectionError, errorCode } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { FrameDecoder, frameResponse } from './frame-decoder.js';
+
+export type ResponseBody = Buffer | readonly Buffer[] | null;
+
+/** What a handler knows about the connection a request arrived on. */
+export interface ConnectionContext {
+  readonly id: number;
+  readonly listenerName: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Per-connection state handlers may keep (e.g. the ApiVersions client software name). */
+  readonly attributes: Map<string, unknown>;
+  /** Closes the connection (used by handlers for protocol violations). */
+  close(reason: string): void;
+}
+
+/**
+ * Handles one request frame (the bytes after the size prefix). Returns the response body without
+ * its size prefix (a Buffer, or several to be written back to back), or null for no response.
+ * May return synchronously. Rejecting closes the connection.
+ */
+export type RequestHandler = (frame: Buffer, ctx: ConnectionContext) => ResponseBody | Promise<ResponseBody>;
+
+export interface ConnectionOptions {
+  id: number;
+  listenerName: string;
+  maxFrameBytes: number;
+  maxInFlight: number;
+  clock: Clock;
+  logger: Logger;
+  handler: RequestHandler;
+  onClose: (conn: Connection) => void;
+}
+
+/**
+ * Published when a connection stops or resumes reading: { connectionId, paused, reason }.
+ * Lets tests and operators observe backpressure without timing guesses.
+ */
+export const backpressureChannel = channel('vltava:net:backpressure');
+
+interface Slot {
+  done: boolean;
+  body: ResponseBody;
+}
+
+export class Connection implements ConnectionContext {
+  readonly id: number;
+  readonly listenerName: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly attributes = new Map<string, unknown>();
+  /** Monotonic ms of the last byte read or written; drives idle reaping. */
+  lastActiveMs: number;
+  private readonly decoder: FrameDecoder;
+  private readonly slots: Slot[] = [];
+  private writeBlocked = false;
+  private readPaused = false;
+  private closing = false;
+  private closed = false;
+  private pumping = false;
+  private readonly closedPromise: Promise<void>;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.id = opts.id;
+    this.listenerName = opts.listenerName;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.lastActiveMs = opts.clock.monotonic();
+    socket.setNoDelay(true);
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.writeBlocked = false;
+      this.lastActiveMs = this.opts.clock.monotonic();
+      this.updateReading();
+    });
+    socket.on('end', () => this.close('peer closed'));
+    socket.on('error', (err) => {
+      this.opts.logger.debug({ conn: this.id, err: errorCode(err) ?? err.message }, 'socket error');
+      this.destroy();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.opts.onClose(this);
+    });
+  }
+
+  /** Requests handed to the handler whose responses are not yet written. */
+  get inFlight(): number {
+    return this.slots.length;
+  }
+
+  get isReadPaused(): boolean {
+    return this.readPaused;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves once the socket is fully closed. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.lastActiveMs = this.opts.clock.monotonic();
+    this.decoder.push(chunk);
+    this.pump();
+  }
+
+  /** Dispatches framed requests while under the in-flight limit. */
+  private pump(): void {
+    // A synchronous handler completes inside dispatch, which flushes and would re-enter here.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.pumpFrames();
+    } finally {
+      this.pumping = false;
+    }
+    this.updateReading();
+  }
+
+  private pumpFrames(): void {
+    while (!this.closing && !this.writeBlocked && this.slots.length < this.opts.maxInFlight) {
+      let frame: Buffer | undefined;
+      try {
+        frame = this.decoder.next();
+      } catch (err) {
+        const code = errorCode(err);
+        this.opts.logger.warn({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, code }, (err as Error).message);
+        this.destroy();
+        return;
+      }
+      if (frame === undefined) break;
+      this.dispatch(frame);
+    }
+  }
+
+  private dispatch(frame: Buffer): void {
+    const slot: Slot = { done: false, body: null };
+    this.slots.push(slot);
+    let result: ResponseBody | Promise<ResponseBody>;
+    try {
+      result = this.opts.handler(frame, this);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (result !== null && typeof (result as Promise<ResponseBody>).then === 'function') {
+      (result as Promise<ResponseBody>).then(
+        (body) => this.complete(slot, body),
+        (err) => this.fail(err),
+      );
+    } else {
+      this.complete(slot, result as ResponseBody);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    this.opts.logger.warn({ conn: this.id, err }, 'request failed; closing connection');
+    this.destroy();
+  }
+
+  private complete(slot: Slot, body: ResponseBody): void {
+    slot.done = true;
+    slot.body = body;
+    if (this.closed) return;
+    if (this.slots[0] !== slot) return; // an earlier response is still pending; it will flush us
+    this.flush();
+    // Room may have opened under the in-flight limit.
+    if (!this.closing) this.pump();
+    else if (this.slots.length === 0) this.socket.end();
+  }
+
+  /** Writes every ready response at the head of the queue, in order, in one corked burst. */
+  private flush(): void {
+    let corked = false;
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (slot.body === null) continue;
+      if (!corked) {
+        this.socket.cork();
+        corked = true;
+      }
+      const { buffers } = frameResponse(slot.body);
+      for (const b of buffers) {
+        if (!this.socket.write(b)) this.writeBlocked = true;
+      }
+    }
+    if (corked) {
+      this.socket.uncork();
+      this.lastActiveMs = this.opts.clock.monotonic();
+    }
+  }
+
+  private updateReading(): void {
+    if (this.closed) return;
+    const shouldPause = this.closing || this.writeBlocked || this.slots.length >= this.opts.maxInFlight;
+    if (shouldPause && !this.readPaused) {
+      this.socket.pause();
+      this.readPaused = true;
+      if (backpressureChannel.hasSubscribers) {
+        const reason = this.closing ? 'closing' : this.writeBlocked ? 'write' : 'in-flight';
+        backpressureChannel.publish({ connectionId: this.id, paused: true, reason });
+      }
+    } else if (!shouldPause && this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+      if (backpressureChannel.hasSubscribers) backpressureChannel.publish({ connectionId: this.id, paused: false, reason: 'resumed' });
+      // Frames may already be buffered from before the pause.
+      this.pump();
+    }
+  }
+
+  /**
+   * Graceful close: stop reading, let in-flight responses be written, then end the socket.
+   * Idempotent.
+   */
+  close(reason: string): void {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    this.opts.logger.debug({ conn: this.id, reason }, 'closing connection');
+    this.updateReading();
+    if (this.slots.length === 0) this.socket.end();
+  }
+
+  /** Immediate close, dropping anything unwritten. */
+  destroy(): void {
+    this.closing = true;
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  /** Closes gracefully, and destroys if not done within `graceMs` (0 = destroy now). */
+  async shutdown(graceMs: number): Promise<void> {
+    if (graceMs <= 0) this.destroy();
+    else {
+      this.close('shutdown');
+      const t = this.opts.clock.setTimeout(() => this.destroy(), graceMs);
+      await this.closedPromise;
+      t.cancel();
+    }
+    await this.closedPromise;
+  }
+}
+
+export { ConnectionError };
