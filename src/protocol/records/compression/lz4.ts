@@ -3,18 +3,19 @@
  * KafkaLZ4BlockOutputStream, librdkafka and kafkajs-lz4 write for magic v2 batches. (Kafka's
  * header-checksum bug only ever affected magic v0/v1 message sets, so v2 frames are standard.)
  *
- * Decompression first walks the frame descriptor and block headers without inflating anything:
- * that bounds the output (each compressed block inflates to at most the declared block maximum,
- * a stored block to its own length), so a frame that could exceed the cap is refused before the
- * native decoder allocates. Encoders fill every block but the last, so the bound overshoots the
- * real size by less than one block (at most 4 MiB, 64 KiB for Java's and librdkafka's frames). Any frame options are accepted: content size, block and content
- * checksums, linked or independent blocks. Bytes after the first frame's end are ignored, as
- * Java's reader does.
+ * Decompression first walks the frame descriptor and block headers without inflating anything.
+ * That bounds the output: a compressed block inflates to at most min(block maximum, 255 × its
+ * size) (LZ4's densest encoding), a stored block to its own length. When the bound is within the
+ * cap, the native frame decoder runs (checking header, block and content checksums). Only when
+ * the bound exceeds the cap (lz4-napi, for one, declares 4 MiB blocks) are blocks inflated one by
+ * one, each into at most what the cap still allows, so the cap is exact and memory stays bounded.
+ * Any frame options are accepted: content size, checksums, linked or independent blocks. Bytes
+ * after the first frame's end are ignored, as Java's reader does.
  *
  * We compress with lz4-napi's defaults: independent blocks, no checksums, no content size,
  * which is the option set Java's KafkaLZ4BlockInputStream requires (it rejects linked blocks).
  */
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { compressFrameSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
 import { decompressFailed, decompressedTooLarge } from './errors.js';
 
 const LZ4_FRAME_MAGIC = 0x184d2204;
@@ -23,6 +24,7 @@ const LZ4_SKIPPABLE_MAGIC = 0x184d2a50;
 
 const FLG_VERSION_MASK = 0xc0;
 const FLG_VERSION = 0x40;
+const FLG_BLOCK_INDEPENDENT = 0x20;
 const FLG_BLOCK_CHECKSUM = 0x10;
 const FLG_CONTENT_SIZE = 0x08;
 const FLG_CONTENT_CHECKSUM = 0x04;
@@ -33,17 +35,23 @@ export function lz4Compress(data: Buffer): Buffer {
   return compressFrameSync(data);
 }
 
-interface FrameBound {
+interface FrameScan {
   /** End of the frame in the input. */
   end: number;
   /** Upper bound on the decompressed size. */
   bound: number;
+  linked: boolean;
+  blockMax: number;
+  /** Per block: data position, size, stored (uncompressed) or not. */
+  blocks: { at: number; size: number; stored: boolean }[];
 }
 
 const fail = (detail: string) => decompressFailed('lz4', undefined, detail);
+const MAX_LZ4_RATIO = 255;
+const LINKED_WINDOW = 64 * 1024;
 
 /** Walks one LZ4 frame's headers; throws on malformed framing, never inflates. */
-export function scanLz4Frame(data: Buffer, maxBytes: number): FrameBound {
+function scanLz4Frame(data: Buffer, maxBytes: number): FrameScan {
   if (data.length < 7) throw fail('frame shorter than its header');
   const magic = data.readUInt32LE(0);
   if (magic !== LZ4_FRAME_MAGIC) {
@@ -66,6 +74,7 @@ export function scanLz4Frame(data: Buffer, maxBytes: number): FrameBound {
   if (flg & FLG_DICT_ID) at += 4;
   at += 1; // header checksum, verified by the native decoder
   const blockChecksum = flg & FLG_BLOCK_CHECKSUM ? 4 : 0;
+  const blocks: FrameScan['blocks'] = [];
   let bound = 0;
   for (;;) {
     if (at + 4 > data.length) throw fail('truncated block header');
@@ -75,21 +84,53 @@ export function scanLz4Frame(data: Buffer, maxBytes: number): FrameBound {
     const size = word & 0x7fffffff;
     const stored = (word & BLOCK_UNCOMPRESSED) !== 0;
     if (size > blockMax) throw fail(`block of ${size} bytes exceeds the frame's ${blockMax}-byte maximum`);
+    if (at + size + blockChecksum > data.length) throw fail('truncated block');
+    blocks.push({ at, size, stored });
+    bound += stored ? size : Math.min(blockMax, size * MAX_LZ4_RATIO);
     at += size + blockChecksum;
-    if (at > data.length) throw fail('truncated block');
-    bound += stored ? size : blockMax;
-    if (bound > maxBytes) throw decompressedTooLarge('lz4', maxBytes);
   }
   if (flg & FLG_CONTENT_CHECKSUM) at += 4;
   if (at > data.length) throw fail('truncated content checksum');
-  return { end: at, bound };
+  return { end: at, bound, linked: (flg & FLG_BLOCK_INDEPENDENT) === 0, blockMax, blocks };
+}
+
+/** Inflates block by block, each into no more than the cap still allows. */
+function decompressBlocks(data: Buffer, scan: FrameScan, maxBytes: number): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  let window: Buffer | undefined;
+  for (const b of scan.blocks) {
+    const block = data.subarray(b.at, b.at + b.size);
+    let out: Buffer;
+    if (b.stored) {
+      out = block;
+    } else {
+      const room = Math.min(scan.blockMax, maxBytes - total);
+      const input = Buffer.allocUnsafe(4 + b.size);
+      input.writeUInt32LE(room, 0);
+      block.copy(input, 4);
+      try {
+        out = uncompressSync(input, scan.linked ? window : undefined);
+      } catch (e) {
+        if (room < scan.blockMax && /too small/.test(String((e as Error).message))) throw decompressedTooLarge('lz4', maxBytes);
+        throw decompressFailed('lz4', e);
+      }
+    }
+    total += out.length;
+    if (total > maxBytes) throw decompressedTooLarge('lz4', maxBytes);
+    parts.push(out);
+    // linked blocks may refer back up to 64 KiB into what came before
+    if (scan.linked) window = Buffer.concat(window ? [window, out] : [out]).subarray(-LINKED_WINDOW);
+  }
+  return Buffer.concat(parts, total);
 }
 
 export function lz4Decompress(data: Buffer, maxBytes: number): Buffer {
-  const { end } = scanLz4Frame(data, maxBytes);
+  const scan = scanLz4Frame(data, maxBytes);
+  if (scan.bound > maxBytes) return decompressBlocks(data, scan, maxBytes);
   let out: Buffer;
   try {
-    out = decompressFrameSync(end === data.length ? data : data.subarray(0, end));
+    out = decompressFrameSync(scan.end === data.length ? data : data.subarray(0, scan.end));
   } catch (e) {
     throw decompressFailed('lz4', e);
   }
