@@ -1,0 +1,76 @@
+/**
+ * Produce (key 0), versions 3-11. Message formats v0/v1 (Produce 0-2) are refused, as in Kafka 4.
+ * - Each partition's batches are CRC-checked and header-validated without decoding records
+ *   (bad CRC => CORRUPT_MESSAGE), size-checked against max.message.bytes (MESSAGE_TOO_LARGE) and
+ *   timestamp-checked for CreateTime topics (INVALID_TIMESTAMP); offsets are assigned by the log.
+ * - acks 0 (no response), 1 (after the local append), -1 (after the high watermark passes the
+ *   append, via the produce purgatory; NOT_ENOUGH_REPLICAS below min.insync.replicas). Anything
+ *   else is INVALID_REQUIRED_ACKS.
+ * - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION; auto-creation happens through Metadata, as in Kafka.
+ * - transactionalId set => INVALID_TXN_STATE (transactions are not implemented).
+ * Not yet: transactional/idempotent producer state (sequence checks), compression.type recompression.
+ */
+import { ApiKeys, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../../protocol/messages/index.js';
+import { E } from '../errors.js';
+import { partitionKey } from '../replica/partition.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: ApiKeys.Produce,
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(req, ctx) {
+    const { replicas } = ctx.broker;
+    const acks = req.acks;
+    const errorAll = (code: number): ProduceResponse => ({
+      responses: req.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, code, null)),
+      })),
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    });
+    if (acks !== 0 && acks !== 1 && acks !== -1) return errorAll(E.INVALID_REQUIRED_ACKS);
+    if (req.transactionalId !== null) {
+      // Transactions are not implemented; refuse rather than write unmarked transactional data.
+      return errorAll(E.INVALID_TXN_STATE);
+    }
+    const entries = req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })));
+    const results = await replicas.appendRecords(acks, req.timeoutMs, entries);
+    if (acks === 0) return null;
+    return {
+      responses: req.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => {
+          const r = results.get(partitionKey(t.name, p.index))!;
+          const out = partitionResponse(p.index, r.errorCode, r.errorMessage);
+          if (r.errorCode === E.NONE) {
+            out.baseOffset = BigInt(r.baseOffset);
+            out.logAppendTimeMs = BigInt(r.logAppendTimeMs);
+            out.logStartOffset = BigInt(r.logStartOffset);
+          }
+          if (r.errorCode === E.NOT_LEADER_OR_FOLLOWER && ctx.apiVersion >= 10) {
+            const part = replicas.getPartition(t.name, p.index);
+            if (part) out.currentLeader = { leaderId: part.state.leader, leaderEpoch: part.leaderEpoch };
+          }
+          return out;
+        }),
+      })),
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    };
+  },
+});
+
+function partitionResponse(index: number, errorCode: number, errorMessage: string | null): ProduceResponsePartitionProduceResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage,
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * What a handler module exports. One module per API key (handlers/NN-name.ts), each opening with its
+ * version notes; the registry (handlers/index.ts) lists them and ApiVersions is built from it, so
+ * advertising exactly what is implemented needs no second list.
+ */
+import type { ConnectionContext } from '../net/connection.js';
+import type { RequestHeader } from '../../protocol/messages/request-header.js';
+import type { BrokerContext } from '../context.js';
+
+export interface RequestContext {
+  readonly header: RequestHeader;
+  readonly apiVersion: number;
+  readonly connection: ConnectionContext;
+  readonly broker: BrokerContext;
+}
+
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  readonly apiKey: number;
+  /** Versions this broker serves (a subrange of what the codec knows). */
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** Returns the response, or null to send none (Produce acks=0). May be sync or async. */
+  handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
+}
+
+/** Helper that keeps the request/response types of a handler while erasing them in the registry. */
+export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler {
+  return h as unknown as ApiHandler;
+}
