@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VltavaError } from '../common/errors.js';
+import { registerDumpLogCommand } from './commands/dump-log.js';
 import { registerServerCommands } from './commands/server-start.js';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ Examples:
 `,
     );
   registerServerCommands(program);
+  registerDumpLogCommand(program);
   return program;
 }
 
