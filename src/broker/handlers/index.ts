@@ -9,7 +9,14 @@ import metadata from './03-metadata.js';
 import apiVersions from './18-api-versions.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
+import deleteRecords from './21-delete-records.js';
+import describeConfigs from './32-describe-configs.js';
+import alterConfigs from './33-alter-configs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
+import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import describeCluster from './60-describe-cluster.js';
+import describeTopicPartitions from './75-describe-topic-partitions.js';
 import type { ApiHandler } from './types.js';
 
 export const HANDLERS: readonly ApiHandler[] = [
@@ -20,5 +27,12 @@ export const HANDLERS: readonly ApiHandler[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  deleteRecords,
+  describeConfigs,
+  alterConfigs,
+  describeLogDirs,
   createPartitions,
+  incrementalAlterConfigs,
+  describeCluster,
+  describeTopicPartitions,
 ];

@@ -306,6 +306,10 @@ export class ReplicaManager {
     }
   }
 
+  describeLogDirs() {
+    return this.opts.logs.describeLogDirs();
+  }
+
   /** Shutdown: answer every waiting request, then close the logs (checkpoints written). */
   async close(): Promise<void> {
     this.producePurgatory.forceCompleteAll();
