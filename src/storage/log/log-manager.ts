@@ -66,6 +66,7 @@ interface Task {
   run: () => Promise<unknown>;
   handle?: TimerHandle;
   running?: Promise<unknown>;
+  again?: boolean;
 }
 
 export class LogManager {
@@ -151,20 +152,29 @@ export class LogManager {
 
   private addTask(name: string, intervalMs: number, run: () => Promise<unknown>): void {
     const task: Task = { name, intervalMs, run };
-    task.handle = this.clock.setInterval(() => {
-      if (task.running || this.closed) return; // never overlap a still-running pass
+    const start = (): void => {
       task.running = run()
         .catch((err: unknown) => this.opts.logger?.warn({ err, task: name }, 'storage background task failed'))
         .finally(() => {
           task.running = undefined;
+          // Ticks that came while a pass ran collapse into one more pass (never overlapping).
+          if (task.again && !this.closed) {
+            task.again = false;
+            start();
+          }
         });
+    };
+    task.handle = this.clock.setInterval(() => {
+      if (this.closed) return;
+      if (task.running) task.again = true;
+      else start();
     }, intervalMs);
     this.tasks.push(task);
   }
 
   /** Waits for background task passes in flight (tests driving a ManualClock). */
   async idle(): Promise<void> {
-    await Promise.all(this.tasks.map((t) => t.running));
+    while (this.tasks.some((t) => t.running)) await Promise.all(this.tasks.map((t) => t.running));
   }
 
   getLog(tp: TopicPartition): Log | undefined {
