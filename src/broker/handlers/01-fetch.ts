@@ -111,7 +111,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
             cached: sp,
           };
         });
-        session.epoch++;
+        if (incremental) session.epoch++;
       }
     }
 
