@@ -23,7 +23,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { LAST_OFFSET_DELTA_OFFSET, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from '../../protocol/records/batch-header.js';
 import { type LogConfig, makeLogConfig } from '../config.js';
 import { LeaderEpochCache } from '../epoch/leader-epoch-cache.js';
 import {
@@ -35,10 +34,11 @@ import {
   RecordTooLargeError,
   StorageError,
 } from '../errors.js';
-import { type BatchInfo, scanBuffer, setLogAppendTime } from '../segment/batch-scan.js';
+import { type BatchInfo, scanBuffer } from '../segment/batch-scan.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, type TopicPartition } from '../segment/file-names.js';
 import { LogSegment, type SegmentOptions } from '../segment/log-segment.js';
 import { AsyncMutex } from './async-mutex.js';
+import { type AppendItem, assignOffsets } from './assign-offsets.js';
 import { loadLog } from './log-loader.js';
 import { deleteSegmentsBelowLogStart } from './log-retention.js';
 import { offsetForTimestamp } from './offset-for-timestamp.js';
@@ -57,14 +57,6 @@ export interface LogOpenOptions {
   logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
-interface AppendItem {
-  kind: 'append';
-  records: Buffer;
-  batches: BatchInfo[];
-  options: AppendOptions;
-  resolve: (info: LogAppendInfo) => void;
-  reject: (err: unknown) => void;
-}
 
 interface OpItem {
   kind: 'op';
@@ -257,66 +249,7 @@ export class Log implements PartitionLog {
       return;
     }
     const now = this.clock.now();
-    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime';
-    const accepted: Array<{ item: AppendItem; info: LogAppendInfo }> = [];
-    let next = this.nextOffset;
-    for (const item of group) {
-      const assign = item.options.assignOffsets !== false;
-      const { records, batches } = item;
-      if (!assign) {
-        let expect = next;
-        const bad = batches.find((b) => {
-          const ok = b.baseOffset >= expect;
-          expect = b.lastOffset + 1;
-          return !ok;
-        });
-        if (bad !== undefined) {
-          item.reject(new InvalidOffsetError(`batch at offset ${bad.baseOffset} does not follow the log end ${next}`));
-          continue;
-        }
-      }
-      let maxTimestamp = -1;
-      let offsetOfMaxTimestamp = -1;
-      let recordCount = 0;
-      let validBytes = 0;
-      const firstOffset = assign ? next : batches[0]!.baseOffset;
-      for (const b of batches) {
-        if (assign) {
-          const delta = records.readInt32BE(b.position + LAST_OFFSET_DELTA_OFFSET);
-          setBatchBaseOffset(records, next, b.position);
-          b.baseOffset = next;
-          b.lastOffset = next + delta;
-          if (item.options.leaderEpoch !== undefined) {
-            setBatchPartitionLeaderEpoch(records, item.options.leaderEpoch, b.position);
-            b.partitionLeaderEpoch = item.options.leaderEpoch;
-          }
-          if (logAppendTime) {
-            setLogAppendTime(records, b.position, b.size, now);
-            b.maxTimestamp = now;
-          }
-        }
-        next = b.lastOffset + 1;
-        if (b.maxTimestamp > maxTimestamp) {
-          maxTimestamp = b.maxTimestamp;
-          offsetOfMaxTimestamp = b.lastOffset;
-        }
-        recordCount += b.recordCount;
-        validBytes += b.size;
-      }
-      accepted.push({
-        item,
-        info: {
-          firstOffset,
-          lastOffset: next - 1,
-          maxTimestamp,
-          offsetOfMaxTimestamp,
-          logAppendTimeMs: logAppendTime && assign ? now : -1,
-          logStartOffset: this._logStartOffset,
-          recordCount,
-          validBytes,
-        },
-      });
-    }
+    const accepted = assignOffsets(group, this.nextOffset, this._logStartOffset, now, this.config.messageTimestampType === 'LogAppendTime');
     if (accepted.length === 0) return;
 
     try {
