@@ -52,7 +52,8 @@ export function makeLogConfig(overrides: Partial<LogConfig> = {}): LogConfig {
   return { ...DEFAULT_LOG_CONFIG, ...overrides };
 }
 
-const LONG_MAX = 9223372036854775807;
+// Long.MAX_VALUE as a double (2^63); exact integer math is not needed for a threshold.
+const LONG_MAX = 2 ** 63;
 const num = (v: string, key: string): number => {
   const n = Number(v.trim());
   if (!Number.isFinite(n)) throw new RangeError(`invalid value for ${key}: ${v}`);

@@ -70,7 +70,7 @@ describe('index lookups', () => {
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 10_000 }), { maxLength: 200 }), fc.integer({ min: -5, max: 10_100 }), (rels, target) => {
         const sorted = [...rels].sort((a, b) => a - b);
         const idx = OffsetIndex.empty('/nonexistent', 1000, 8 * 1000);
-        sorted.forEach((r, i) => idx.append(1000 + r, (i + 1) * 10));
+        for (const [i, r] of sorted.entries()) idx.append(1000 + r, (i + 1) * 10);
         const expected = sorted.filter((r) => 1000 + r <= 1000 + target).at(-1);
         const got = idx.lookup(1000 + target);
         if (expected === undefined) assert.deepEqual(got, { offset: 1000, position: 0 });
