@@ -76,7 +76,10 @@ function buildRequest(w: Workload): Buffer {
     timeoutMs: 30000,
     topicData: [{ name: 'bench', partitionData }],
   };
-  return encodeRequestFrame({ requestApiKey: PRODUCE, requestApiVersion: PRODUCE_VERSION, correlationId: 1, clientId: 'bench' }, request);
+  return encodeRequestFrame(
+    { requestApiKey: PRODUCE, requestApiVersion: PRODUCE_VERSION, correlationId: 1, clientId: 'bench' },
+    request,
+  );
 }
 
 /**
@@ -119,11 +122,16 @@ function runWorkload(w: Workload, rounds: number, iters: number): Result {
   const decodeValidate = (): number => {
     const req = decodeRequest(body).request as ProduceRequest;
     let n = 0;
-    for (const t of req.topicData) for (const p of t.partitionData) n += validateRecordBatches(p.records!, { clientOrigin: true }).length;
+    for (const t of req.topicData)
+      for (const p of t.partitionData) n += validateRecordBatches(p.records!, { clientOrigin: true }).length;
     return n;
   };
-  const [crcUs, validateUs, decodeValidateUs] = timeInterleaved([crc, validate, decodeValidate], rounds, iters) as [number, number, number];
-  const mbps = (us: number) => Math.round((bytes / us) * 1e6 / (1024 * 1024));
+  const [crcUs, validateUs, decodeValidateUs] = timeInterleaved([crc, validate, decodeValidate], rounds, iters) as [
+    number,
+    number,
+    number,
+  ];
+  const mbps = (us: number) => Math.round(((bytes / us) * 1e6) / (1024 * 1024));
   return {
     workload: w.name,
     frameBytes: frame.length,
@@ -186,7 +194,8 @@ export function main(argv: string[]): { results: Result[]; out: string | null } 
       gitCommit: gitCommit(),
       workload:
         '1 MiB of 1 KiB records (16 B key + 1008 B random value, no headers), uncompressed, in one Produce v9 ' +
-        'request; median µs per request over ' + `${rounds} rounds x ${iters} requests`,
+        'request; median µs per request over ' +
+        `${rounds} rounds x ${iters} requests`,
       target: 'validateOverCrc <= 1.5',
       results,
     };

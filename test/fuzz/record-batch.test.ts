@@ -63,7 +63,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
     value: fc.oneof(fc.constantFrom(...EXTREMES), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
   }),
   fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x7f, 0x80, 0xff, 0x01) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
 );
 
 function mutate(src: Buffer, m: Mutation): Buffer {
@@ -101,27 +105,38 @@ describe('record batch fuzz', () => {
 
   it('random bytes behind a plausible v2 header raise only typed errors', { timeout: 120_000 }, () => {
     fc.assert(
-      fc.property(fc.constantFrom(0, 1, 2, 3, 4), fc.integer({ min: 0, max: 64 }), fc.uint8Array({ maxLength: 400 }), (codec, count, a) => {
-        const b = Buffer.concat([Buffer.alloc(RECORDS_OFFSET), Buffer.from(a)]);
-        b.writeInt32BE(b.length - 12, 8);
-        b[16] = 2;
-        b.writeInt16BE(codec, 21);
-        b.writeInt32BE(count - 1, LAST_OFFSET_DELTA_OFFSET);
-        b.writeInt32BE(count, RECORD_COUNT_OFFSET);
-        exercise(reCrc(b));
-      }),
+      fc.property(
+        fc.constantFrom(0, 1, 2, 3, 4),
+        fc.integer({ min: 0, max: 64 }),
+        fc.uint8Array({ maxLength: 400 }),
+        (codec, count, a) => {
+          const b = Buffer.concat([Buffer.alloc(RECORDS_OFFSET), Buffer.from(a)]);
+          b.writeInt32BE(b.length - 12, 8);
+          b[16] = 2;
+          b.writeInt16BE(codec, 21);
+          b.writeInt32BE(count - 1, LAST_OFFSET_DELTA_OFFSET);
+          b.writeInt32BE(count, RECORD_COUNT_OFFSET);
+          exercise(reCrc(b));
+        },
+      ),
       { numRuns: runs(2000) },
     );
   });
 
   it('mutated valid batches (every codec) raise only typed errors', { timeout: 300_000 }, () => {
     fc.assert(
-      fc.property(batchArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean(), (input, ms, fixCrc, twice) => {
-        let b = encodeRecordBatch(input);
-        if (twice) b = Buffer.concat([b, b]);
-        for (const m of ms) b = mutate(b, m);
-        exercise(fixCrc ? reCrc(b) : b);
-      }),
+      fc.property(
+        batchArb,
+        fc.array(mutationArb, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.boolean(),
+        (input, ms, fixCrc, twice) => {
+          let b = encodeRecordBatch(input);
+          if (twice) b = Buffer.concat([b, b]);
+          for (const m of ms) b = mutate(b, m);
+          exercise(fixCrc ? reCrc(b) : b);
+        },
+      ),
       { numRuns: runs(2500) },
     );
   });
@@ -196,7 +211,12 @@ describe('length claims do not allocate what they claim', () => {
       return wr.finish();
     };
     // record length
-    expectCheap(withRecordBytes(w((x) => x.varint(big)), 1));
+    expectCheap(
+      withRecordBytes(
+        w((x) => x.varint(big)),
+        1,
+      ),
+    );
     // key length inside a record of plausible length
     const body = (inner: Buffer) => w((x) => x.varint(inner.length).raw(inner));
     expectCheap(withRecordBytes(body(w((x) => x.int8(0).varint(0).varint(0).varint(big))), 1));

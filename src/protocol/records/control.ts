@@ -15,7 +15,7 @@ import { CompressionType, NO_SEQUENCE, TimestampType } from './batch-header.js';
 import { encodeRecordBatch } from './encode.js';
 import { InvalidRecordError } from './errors.js';
 
-export const enum ControlRecordType {
+export enum ControlRecordType {
   Abort = 0,
   Commit = 1,
   Unknown = -1,
@@ -45,12 +45,16 @@ export function encodeControlRecordKey(type: ControlRecordType.Abort | ControlRe
 
 export function parseControlRecordKey(key: Buffer | null): ControlRecordKey {
   if (key === null || key.length < 4) {
-    throw new InvalidRecordError('invalid-control-record', `control record key has ${key?.length ?? 'no'} bytes, needs 4`);
+    throw new InvalidRecordError(
+      'invalid-control-record',
+      `control record key has ${key?.length ?? 'no'} bytes, needs 4`,
+    );
   }
   const version = key.readInt16BE(0);
   if (version < 0) throw new InvalidRecordError('invalid-control-record', `control record key version ${version}`);
   const typeId = key.readInt16BE(2);
-  const type = typeId === 0 ? ControlRecordType.Abort : typeId === 1 ? ControlRecordType.Commit : ControlRecordType.Unknown;
+  const type =
+    typeId === 0 ? ControlRecordType.Abort : typeId === 1 ? ControlRecordType.Commit : ControlRecordType.Unknown;
   return { version, type, typeId };
 }
 
@@ -63,7 +67,10 @@ export function encodeEndTxnMarkerValue(coordinatorEpoch: number): Buffer {
 
 export function parseEndTxnMarkerValue(value: Buffer | null): EndTxnMarker {
   if (value === null || value.length < 6) {
-    throw new InvalidRecordError('invalid-control-record', `end-transaction marker value has ${value?.length ?? 'no'} bytes, needs 6`);
+    throw new InvalidRecordError(
+      'invalid-control-record',
+      `end-transaction marker value has ${value?.length ?? 'no'} bytes, needs 6`,
+    );
   }
   const version = value.readInt16BE(0);
   if (version < 0) throw new InvalidRecordError('invalid-control-record', `end-transaction marker version ${version}`);

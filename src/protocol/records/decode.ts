@@ -34,12 +34,18 @@ function* recordsOf(buf: Buffer, s: RecordBatchSummary, options?: DecodeOptions)
   const logAppendTime = s.timestampType === TimestampType.LogAppendTime ? s.maxTimestamp : null;
   for (let i = 0; i < s.recordCount; i++) {
     if (r.remaining === 0) {
-      throw new InvalidRecordError('invalid-record', `batch at ${s.position}: ${i} of ${s.recordCount} declared records present`);
+      throw new InvalidRecordError(
+        'invalid-record',
+        `batch at ${s.position}: ${i} of ${s.recordCount} declared records present`,
+      );
     }
     yield readRecord(r, s.baseOffset, s.baseTimestamp, logAppendTime);
   }
   if (r.remaining !== 0) {
-    throw new InvalidRecordError('invalid-record', `batch at ${s.position}: ${r.remaining} bytes remain after ${s.recordCount} records`);
+    throw new InvalidRecordError(
+      'invalid-record',
+      `batch at ${s.position}: ${r.remaining} bytes remain after ${s.recordCount} records`,
+    );
   }
 }
 
@@ -47,7 +53,11 @@ function* recordsOf(buf: Buffer, s: RecordBatchSummary, options?: DecodeOptions)
  * Yields the records of the batch at `position` (validated first: framing, magic, CRC). Lazy:
  * nothing is read or inflated until the first `next()`.
  */
-export function* iterateRecords(buf: Buffer, position = 0, options?: DecodeOptions): Generator<Record, void, undefined> {
+export function* iterateRecords(
+  buf: Buffer,
+  position = 0,
+  options?: DecodeOptions,
+): Generator<Record, void, undefined> {
   yield* recordsOf(buf, validateRecordBatch(buf, position, options), options);
 }
 

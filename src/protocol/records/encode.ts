@@ -16,7 +16,7 @@ import {
   CONTROL_FLAG_MASK,
   CRC_OFFSET,
   CURRENT_MAGIC,
-  CompressionType,
+  type CompressionType,
   LOG_OVERHEAD,
   NO_PARTITION_LEADER_EPOCH,
   NO_PRODUCER_EPOCH,
@@ -58,8 +58,9 @@ const NO_TIMESTAMP = -1;
 
 export function encodeRecordBatch(input: RecordBatchInput): Buffer {
   const records = input.records;
-  const compression = input.compression ?? ((input.attributes ?? 0) & COMPRESSION_CODEC_MASK);
-  let attributes = ((input.attributes ?? 0) & ~COMPRESSION_CODEC_MASK & 0xffff) | (compression & COMPRESSION_CODEC_MASK);
+  const compression = input.compression ?? (input.attributes ?? 0) & COMPRESSION_CODEC_MASK;
+  let attributes =
+    ((input.attributes ?? 0) & ~COMPRESSION_CODEC_MASK & 0xffff) | (compression & COMPRESSION_CODEC_MASK);
   if (input.timestampType === TimestampType.LogAppendTime) attributes |= TIMESTAMP_TYPE_MASK;
   if (input.isTransactional) attributes |= TRANSACTIONAL_FLAG_MASK;
   if (input.isControl) attributes |= CONTROL_FLAG_MASK;

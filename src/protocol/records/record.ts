@@ -89,7 +89,8 @@ function writeVarBytes(w: Writer, b: Buffer | null): void {
   w.raw(b);
 }
 
-const invalid = (detail: string, at: number) => new InvalidRecordError('invalid-record', `record at byte ${at}: ${detail}`);
+const invalid = (detail: string, at: number) =>
+  new InvalidRecordError('invalid-record', `record at byte ${at}: ${detail}`);
 
 function readVarBytes(r: Reader, what: string): Buffer | null {
   const n = r.varint();
@@ -109,7 +110,7 @@ export function readRecord(r: Reader, baseOffset: number, baseTimestamp: number,
   let length: number;
   try {
     length = r.varint();
-  } catch (e) {
+  } catch {
     throw invalid('unreadable length', start);
   }
   if (length < MIN_RECORD_SIZE - 1 || length > r.remaining) {

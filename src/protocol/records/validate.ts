@@ -85,25 +85,40 @@ const readInt64n = (b: Buffer, at: number): number => b.readInt32BE(at) * 429496
 export function validateRecordBatch(buf: Buffer, position = 0, options?: ValidateOptions): RecordBatchSummary {
   const available = buf.length - position;
   if (available < LOG_OVERHEAD) {
-    throw new CorruptRecordError('truncated', `batch at ${position}: ${available} bytes, fewer than the 12-byte log overhead`);
+    throw new CorruptRecordError(
+      'truncated',
+      `batch at ${position}: ${available} bytes, fewer than the 12-byte log overhead`,
+    );
   }
   const batchLength = buf.readInt32BE(position + BATCH_LENGTH_OFFSET);
   if (batchLength < MIN_FRAME_LENGTH) {
-    throw new CorruptRecordError('batch-too-small', `batch at ${position}: batchLength ${batchLength} is below the minimum`);
+    throw new CorruptRecordError(
+      'batch-too-small',
+      `batch at ${position}: batchLength ${batchLength} is below the minimum`,
+    );
   }
   const size = batchLength + LOG_OVERHEAD;
   if (size > available) {
-    throw new CorruptRecordError('truncated', `batch at ${position}: batchLength ${batchLength} overruns the ${available} bytes present`);
+    throw new CorruptRecordError(
+      'truncated',
+      `batch at ${position}: batchLength ${batchLength} overruns the ${available} bytes present`,
+    );
   }
   const magic = buf.readInt8(position + MAGIC_OFFSET);
   if (magic !== CURRENT_MAGIC) {
     if (magic === 0 || magic === 1) {
-      throw new InvalidRecordError('unsupported-magic', `batch at ${position}: magic ${magic}; only record batches with magic 2 are accepted`);
+      throw new InvalidRecordError(
+        'unsupported-magic',
+        `batch at ${position}: magic ${magic}; only record batches with magic 2 are accepted`,
+      );
     }
     throw new CorruptRecordError('invalid-magic', `batch at ${position}: invalid magic ${magic}`);
   }
   if (batchLength < MIN_V2_BATCH_LENGTH) {
-    throw new CorruptRecordError('batch-too-small', `batch at ${position}: batchLength ${batchLength} is below the 49-byte v2 header`);
+    throw new CorruptRecordError(
+      'batch-too-small',
+      `batch at ${position}: batchLength ${batchLength} is below the 49-byte v2 header`,
+    );
   }
   const end = position + size;
   const crc = buf.readUInt32BE(position + CRC_OFFSET);
@@ -121,10 +136,16 @@ export function validateRecordBatch(buf: Buffer, position = 0, options?: Validat
   const recordCount = buf.readInt32BE(position + RECORD_COUNT_OFFSET);
   if (compression > MAX_COMPRESSION_ID) throw new UnsupportedCompressionError(compression);
   if (recordCount < 0 || recordCount > lastOffsetDelta + 1) {
-    throw new InvalidRecordError('invalid-count', `batch at ${position}: recordCount ${recordCount} with lastOffsetDelta ${lastOffsetDelta}`);
+    throw new InvalidRecordError(
+      'invalid-count',
+      `batch at ${position}: recordCount ${recordCount} with lastOffsetDelta ${lastOffsetDelta}`,
+    );
   }
   if (compression === 0 && recordCount * MIN_RECORD_SIZE > size - RECORD_BATCH_OVERHEAD) {
-    throw new InvalidRecordError('invalid-count', `batch at ${position}: ${recordCount} records cannot fit in ${size - RECORD_BATCH_OVERHEAD} bytes`);
+    throw new InvalidRecordError(
+      'invalid-count',
+      `batch at ${position}: ${recordCount} records cannot fit in ${size - RECORD_BATCH_OVERHEAD} bytes`,
+    );
   }
   const summary: RecordBatchSummary = {
     position,
@@ -158,7 +179,10 @@ export function checkClientBatch(s: RecordBatchSummary): void {
     );
   }
   if (s.isControl) {
-    throw new InvalidRecordError('control-from-client', `batch at ${s.position}: clients are not allowed to write control records`);
+    throw new InvalidRecordError(
+      'control-from-client',
+      `batch at ${s.position}: clients are not allowed to write control records`,
+    );
   }
   if (s.producerId >= 0n && s.baseSequence < 0) {
     throw new InvalidRecordError(

@@ -112,7 +112,8 @@ function decompressBlocks(data: Buffer, scan: FrameScan, maxBytes: number): Buff
       try {
         out = uncompressSync(input, scan.linked ? window : undefined);
       } catch (e) {
-        if (room < scan.blockMax && /too small/.test(String((e as Error).message))) throw decompressedTooLarge('lz4', maxBytes);
+        if (room < scan.blockMax && /too small/.test(String((e as Error).message)))
+          throw decompressedTooLarge('lz4', maxBytes);
         throw decompressFailed('lz4', e);
       }
     }

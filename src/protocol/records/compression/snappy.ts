@@ -69,7 +69,8 @@ export function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
     if (at + 4 > data.length) throw decompressFailed('snappy', undefined, 'truncated xerial block length');
     const len = data.readInt32BE(at);
     at += 4;
-    if (len < 0 || at + len > data.length) throw decompressFailed('snappy', undefined, `xerial block length ${len} overruns input`);
+    if (len < 0 || at + len > data.length)
+      throw decompressFailed('snappy', undefined, `xerial block length ${len} overruns input`);
     const part = rawDecompress(data.subarray(at, at + len), maxBytes - total);
     total += part.length;
     parts.push(part);

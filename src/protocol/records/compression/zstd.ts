@@ -11,17 +11,21 @@
  * every producer default), at most zstd's default 2^27, otherwise the next power of two ≥ the cap.
  */
 import { createRequire } from 'node:module';
-import { compress as zstdCompressSimple } from 'zstd-napi';
+import type * as Zstd from 'zstd-napi';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { decompressFailed, decompressedTooLarge } from './errors.js';
 
-const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof ZstdBinding;
-
-const MIN_CHUNK = 128 * 1024;
+// Loaded on first use, so a missing native build breaks only zstd batches, not the codec.
+const require = createRequire(import.meta.url);
+let zstd: typeof Zstd | undefined;
+let binding: typeof ZstdBinding | undefined;
 let dctx: ZstdBinding.DCtx | undefined;
 
+const MIN_CHUNK = 128 * 1024;
+
 export function zstdCompress(data: Buffer, level?: number): Buffer {
-  return zstdCompressSimple(data, level === undefined ? {} : { compressionLevel: level });
+  zstd ??= require('zstd-napi') as typeof Zstd;
+  return zstd.compress(data, level === undefined ? {} : { compressionLevel: level });
 }
 
 function windowLogFor(maxBytes: number): number {
@@ -32,6 +36,7 @@ function windowLogFor(maxBytes: number): number {
 export function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
   if (data.length === 0) throw decompressFailed('zstd', undefined, 'empty input');
   try {
+    binding ??= require('zstd-napi/binding.js') as typeof ZstdBinding;
     dctx ??= new binding.DCtx();
     dctx.reset(binding.ResetDirective.sessionAndParameters);
     dctx.setParameter(binding.DParameter.windowLogMax, windowLogFor(maxBytes));

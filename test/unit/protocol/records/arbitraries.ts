@@ -7,7 +7,8 @@ import type { RecordBatchInput, RecordInput } from '../../../../src/protocol/rec
 
 export const bytes = (maxLength: number): fc.Arbitrary<Buffer> =>
   fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
-export const nullableBytes = (maxLength: number): fc.Arbitrary<Buffer | null> => fc.option(bytes(maxLength), { nil: null });
+export const nullableBytes = (maxLength: number): fc.Arbitrary<Buffer | null> =>
+  fc.option(bytes(maxLength), { nil: null });
 
 export const headerArb = fc.record({
   key: fc.string({ unit: 'grapheme', maxLength: 12 }),
@@ -18,7 +19,10 @@ export const recordArb: fc.Arbitrary<RecordInput> = fc.record({
   key: nullableBytes(48),
   value: nullableBytes(300),
   headers: fc.array(headerArb, { maxLength: 4 }),
-  timestampDelta: fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })),
+  timestampDelta: fc.oneof(
+    fc.integer({ min: -1_000_000, max: 1_000_000 }),
+    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  ),
 });
 
 /** Offset deltas as a strictly increasing sequence, sometimes with gaps (as compaction leaves). */

@@ -6,7 +6,13 @@ import fc from 'fast-check';
 import { compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyRaw } from 'snappy';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
-import { CompressionType, CorruptRecordError, compress, decompress, isXerialSnappy } from '../../../../src/protocol/records/index.js';
+import {
+  CompressionType,
+  CorruptRecordError,
+  compress,
+  decompress,
+  isXerialSnappy,
+} from '../../../../src/protocol/records/index.js';
 
 const require = createRequire(import.meta.url);
 const zstd = require('zstd-napi/binding.js') as typeof ZstdBinding;
@@ -14,7 +20,12 @@ const zstd = require('zstd-napi/binding.js') as typeof ZstdBinding;
 const lz4js = require('lz4js') as { compress(b: Uint8Array): Uint8Array; decompress(b: Uint8Array): Uint8Array };
 const xxh32 = require('lz4js/xxh32.js') as { hash(seed: number, b: Uint8Array, at: number, n: number): number };
 const fzstd = require('fzstd') as { decompress(b: Uint8Array): Uint8Array };
-const kafkajsSnappy = (require('kafkajs-snappy') as () => { decompress(b: Buffer): Promise<Buffer>; compress(e: { buffer: Buffer }): Promise<Buffer> })();
+const kafkajsSnappy = (
+  require('kafkajs-snappy') as () => {
+    decompress(b: Buffer): Promise<Buffer>;
+    compress(e: { buffer: Buffer }): Promise<Buffer>;
+  }
+)();
 
 const CODECS = [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd] as const;
 const isReason = (reason: string) => (e: unknown) => e instanceof CorruptRecordError && e.reason === reason;
@@ -110,7 +121,10 @@ describe('compression codecs', () => {
     const noSize = zstdNoContentSize(data);
     assert.equal(zstd.getFrameContentSize(noSize), null);
     assert.deepEqual(decompress(CompressionType.Zstd, noSize), data);
-    const two = Buffer.concat([compress(CompressionType.Zstd, data.subarray(0, 1000)), zstdNoContentSize(data.subarray(1000))]);
+    const two = Buffer.concat([
+      compress(CompressionType.Zstd, data.subarray(0, 1000)),
+      zstdNoContentSize(data.subarray(1000)),
+    ]);
     assert.deepEqual(decompress(CompressionType.Zstd, two), data);
     assert.deepEqual(Buffer.from(fzstd.decompress(compress(CompressionType.Zstd, data))), data);
   });
@@ -118,7 +132,10 @@ describe('compression codecs', () => {
   it('gzip reads concatenated members', () => {
     const a = text(5000);
     const b = text(7000);
-    assert.deepEqual(decompress(CompressionType.Gzip, Buffer.concat([gzipSync(a), gzipSync(b)])), Buffer.concat([a, b]));
+    assert.deepEqual(
+      decompress(CompressionType.Gzip, Buffer.concat([gzipSync(a), gzipSync(b)])),
+      Buffer.concat([a, b]),
+    );
   });
 
   it('output past maxDecompressedBytes is refused by every codec; exactly the cap is allowed', () => {
@@ -128,7 +145,10 @@ describe('compression codecs', () => {
       assert.throws(() => decompress(codec, c, 64 * 1024), isReason('decompressed-too-large'), `codec ${codec}`);
       assert.equal(decompress(codec, c, data.length).length, data.length, `codec ${codec}`);
     }
-    assert.throws(() => decompress(CompressionType.Zstd, zstdNoContentSize(data), 1000), isReason('decompressed-too-large'));
+    assert.throws(
+      () => decompress(CompressionType.Zstd, zstdNoContentSize(data), 1000),
+      isReason('decompressed-too-large'),
+    );
   });
 
   it('size claims in headers are checked before anything is allocated', () => {
@@ -154,10 +174,16 @@ describe('compression codecs', () => {
       assert.throws(() => decompress(codec, Buffer.from('definitely not compressed data')), CorruptRecordError);
     }
     const noSize = zstdNoContentSize(data);
-    assert.throws(() => decompress(CompressionType.Zstd, noSize.subarray(0, noSize.length - 3)), isReason('decompress-failed'));
+    assert.throws(
+      () => decompress(CompressionType.Zstd, noSize.subarray(0, noSize.length - 3)),
+      isReason('decompress-failed'),
+    );
   });
 
   it('unknown compression ids are refused', () => {
-    assert.throws(() => decompress(5, Buffer.alloc(1)), (e: unknown) => (e as { reason?: string }).reason === 'unsupported-compression');
+    assert.throws(
+      () => decompress(5, Buffer.alloc(1)),
+      (e: unknown) => (e as { reason?: string }).reason === 'unsupported-compression',
+    );
   });
 });

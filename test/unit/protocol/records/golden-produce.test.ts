@@ -12,10 +12,18 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeRequest } from '../../../../src/protocol/framing.js';
 import type { ProduceRequest } from '../../../../src/protocol/messages/00-produce.js';
-import { COMPRESSION_NAMES, validateRecordBatches, decodeRecordBatches } from '../../../../src/protocol/records/index.js';
+import {
+  COMPRESSION_NAMES,
+  validateRecordBatches,
+  decodeRecordBatches,
+} from '../../../../src/protocol/records/index.js';
 
 const DIR = 'test/fixtures/golden';
-const fixtures = existsSync(DIR) ? readdirSync(DIR).filter((f) => /-produce-v\d+-\w+\.bin$/.test(f)).sort() : [];
+const fixtures = existsSync(DIR)
+  ? readdirSync(DIR)
+      .filter((f) => /-produce-v\d+-\w+\.bin$/.test(f))
+      .sort()
+  : [];
 
 interface Expected {
   compression: string;
@@ -42,7 +50,10 @@ describe('golden Produce batches from real clients', () => {
       const got = decodeRecordBatches(records).flatMap((b) =>
         b.records.map((r) => ({ key: r.key?.toString('utf8') ?? null, value: r.value?.toString('utf8') ?? null })),
       );
-      assert.deepEqual(got, expected.records.map((r) => ({ key: r.key ?? null, value: r.value ?? null })));
+      assert.deepEqual(
+        got,
+        expected.records.map((r) => ({ key: r.key ?? null, value: r.value ?? null })),
+      );
     });
   }
 });

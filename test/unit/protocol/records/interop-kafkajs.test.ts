@@ -27,7 +27,9 @@ import { recordArb } from './arbitraries.js';
 const require = createRequire(import.meta.url);
 type KDecoder = unknown;
 const KafkaDecoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => KDecoder;
-const decodeKafkajsBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: KDecoder) => Promise<KafkajsBatch>;
+const decodeKafkajsBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
+  d: KDecoder,
+) => Promise<KafkajsBatch>;
 const { RecordBatch: encodeKafkajsBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch(args: object): Promise<{ buffer: Buffer }>;
 };
@@ -79,7 +81,13 @@ compression.Codecs[CompressionType.Zstd] = () => ({
   decompress: async (b) => Buffer.from(fzstd.decompress(b)),
 });
 
-const CODECS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
+const CODECS = [
+  CompressionType.None,
+  CompressionType.Gzip,
+  CompressionType.Snappy,
+  CompressionType.Lz4,
+  CompressionType.Zstd,
+];
 
 /** kafkajs folds headers into an object, repeated keys into arrays. */
 function kafkajsHeaders(headers: readonly { key: string | Buffer; value: Buffer | null }[]): KafkajsRecord['headers'] {
@@ -111,7 +119,10 @@ describe('interop with kafkajs RecordBatch', () => {
             producerId: 4242n,
             producerEpoch: 3,
             baseSequence: 17,
-            records: records.map((r) => ({ ...r, headers: r.headers?.map((h) => ({ ...h, key: `h-${String(h.key)}` })) })),
+            records: records.map((r) => ({
+              ...r,
+              headers: r.headers?.map((h) => ({ ...h, key: `h-${String(h.key)}` })),
+            })),
           };
           const buf = encodeRecordBatch(input);
           const k = await decodeKafkajsBatch(new KafkaDecoder(buf));
@@ -146,7 +157,10 @@ describe('interop with kafkajs RecordBatch', () => {
             key: fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a)),
             value: fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)),
             timestampDelta: fc.integer({ min: 0, max: 100_000 }),
-            headerValue: fc.option(fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)), { nil: undefined }),
+            headerValue: fc.option(
+              fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)),
+              { nil: undefined },
+            ),
           }),
           { minLength: 1, maxLength: 8 },
         ),

@@ -146,13 +146,17 @@ describe('RecordBatch v2 codec', () => {
       buf[MAGIC_OFFSET] = magic;
       assert.throws(
         () => validateRecordBatch(buf),
-        (e: unknown) => e instanceof InvalidRecordError && e.reason === 'unsupported-magic' && e.errorCode === INVALID_RECORD,
+        (e: unknown) =>
+          e instanceof InvalidRecordError && e.reason === 'unsupported-magic' && e.errorCode === INVALID_RECORD,
       );
     }
     for (const magic of [3, 0x7f, -1]) {
       const buf = sample();
       buf.writeInt8(magic, MAGIC_OFFSET);
-      assert.throws(() => validateRecordBatch(buf), (e: unknown) => e instanceof CorruptRecordError && e.reason === 'invalid-magic');
+      assert.throws(
+        () => validateRecordBatch(buf),
+        (e: unknown) => e instanceof CorruptRecordError && e.reason === 'invalid-magic',
+      );
     }
   });
 
@@ -177,7 +181,10 @@ describe('RecordBatch v2 codec', () => {
     buf.writeInt32BE(2 ** 31 - 1, RECORD_COUNT_OFFSET);
     buf.writeInt32BE(2 ** 31 - 2, 23); // lastOffsetDelta, so only the byte bound can object
     reCrc(buf);
-    assert.throws(() => validateRecordBatch(buf), (e: unknown) => e instanceof InvalidRecordError && e.reason === 'invalid-count');
+    assert.throws(
+      () => validateRecordBatch(buf),
+      (e: unknown) => e instanceof InvalidRecordError && e.reason === 'invalid-count',
+    );
     const neg = reCrc(Object.assign(sample(), {}));
     neg.writeInt32BE(-1, RECORD_COUNT_OFFSET);
     assert.throws(() => validateRecordBatch(reCrc(neg)), InvalidRecordError);
@@ -187,7 +194,10 @@ describe('RecordBatch v2 codec', () => {
     const fewer = sample();
     fewer.writeInt32BE(1, RECORD_COUNT_OFFSET);
     reCrc(fewer);
-    assert.throws(() => decodeRecords(fewer), (e: unknown) => e instanceof InvalidRecordError && /remain/.test(e.message));
+    assert.throws(
+      () => decodeRecords(fewer),
+      (e: unknown) => e instanceof InvalidRecordError && /remain/.test(e.message),
+    );
     const three = encodeRecordBatch({ compression: CompressionType.Gzip, baseTimestamp: 0, records: [{}, {}, {}] });
     const s = validateRecordBatch(three);
     assert.equal(s.recordCount, 3);
@@ -212,15 +222,27 @@ describe('RecordBatch v2 codec', () => {
     assert.equal(validateRecordBatch(sample(), 0, opts).recordCount, 2);
     const gapped = encodeRecordBatch({ baseTimestamp: 0, records: [{ offsetDelta: 0 }, { offsetDelta: 2 }] });
     assert.equal(validateRecordBatch(gapped).recordCount, 2); // compacted batches keep their gaps
-    assert.throws(() => validateRecordBatch(gapped, 0, opts), (e: unknown) => (e as InvalidRecordError).reason === 'invalid-count');
+    assert.throws(
+      () => validateRecordBatch(gapped, 0, opts),
+      (e: unknown) => (e as InvalidRecordError).reason === 'invalid-count',
+    );
     const empty = encodeRecordBatch({ baseTimestamp: 0, lastOffsetDelta: 4, records: [] });
     assert.equal(validateRecordBatch(empty).recordCount, 0);
     assert.throws(() => validateRecordBatch(empty, 0, opts), InvalidRecordError);
     const control = sample({ isControl: true });
-    assert.throws(() => validateRecordBatch(control, 0, opts), (e: unknown) => (e as InvalidRecordError).reason === 'control-from-client');
+    assert.throws(
+      () => validateRecordBatch(control, 0, opts),
+      (e: unknown) => (e as InvalidRecordError).reason === 'control-from-client',
+    );
     const noSeq = sample({ producerId: 7n, producerEpoch: 0, baseSequence: -1 });
-    assert.throws(() => validateRecordBatch(noSeq, 0, opts), (e: unknown) => (e as InvalidRecordError).reason === 'invalid-sequence');
-    assert.equal(validateRecordBatch(sample({ producerId: 7n, producerEpoch: 0, baseSequence: 0 }), 0, opts).producerId, 7n);
+    assert.throws(
+      () => validateRecordBatch(noSeq, 0, opts),
+      (e: unknown) => (e as InvalidRecordError).reason === 'invalid-sequence',
+    );
+    assert.equal(
+      validateRecordBatch(sample({ producerId: 7n, producerEpoch: 0, baseSequence: 0 }), 0, opts).producerId,
+      7n,
+    );
   });
 
   it('LogAppendTime batches give every record the batch maxTimestamp', () => {
@@ -274,7 +296,13 @@ describe('RecordBatch v2 codec', () => {
 describe('control records', () => {
   it('an end-transaction marker batch is transactional + control with one COMMIT/ABORT record', () => {
     for (const commit of [true, false]) {
-      const buf = encodeEndTxnMarkerBatch({ commit, producerId: 77n, producerEpoch: 3, coordinatorEpoch: 12, timestamp: 5000 });
+      const buf = encodeEndTxnMarkerBatch({
+        commit,
+        producerId: 77n,
+        producerEpoch: 3,
+        coordinatorEpoch: 12,
+        timestamp: 5000,
+      });
       const d = decodeRecordBatch(buf);
       assert.equal(d.isControl, true);
       assert.equal(d.isTransactional, true);
@@ -298,6 +326,9 @@ describe('control records', () => {
     assert.throws(() => parseControlRecordKey(null), InvalidRecordError);
     assert.throws(() => parseControlRecordKey(Buffer.from([0xff, 0xff, 0, 0])), InvalidRecordError);
     assert.throws(() => parseEndTxnMarkerValue(Buffer.from([0, 0, 0, 0, 0])), InvalidRecordError);
-    assert.deepEqual(parseEndTxnMarkerValue(Buffer.from([0, 1, 0, 0, 0, 3, 9, 9])), { version: 1, coordinatorEpoch: 3 });
+    assert.deepEqual(parseEndTxnMarkerValue(Buffer.from([0, 1, 0, 0, 0, 3, 9, 9])), {
+      version: 1,
+      coordinatorEpoch: 3,
+    });
   });
 });
