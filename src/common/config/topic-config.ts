@@ -116,6 +116,13 @@ export class TopicConfig {
     return this.number('file.delete.delay.ms');
   }
 
+  /** Every effective value as Kafka-named text (what storage's logConfigFromProperties reads). */
+  toProperties(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, r] of this.values) if (r.parsed.text !== null) out[name] = r.parsed.text;
+    return out;
+  }
+
   /** DescribeConfigs entries for this topic. */
   describe(includeSynonyms: boolean): ConfigEntry[] {
     const out: ConfigEntry[] = [];
