@@ -21,14 +21,11 @@
  *            results go to --out only when given.
  * Default output: bench/results/codec.json.
  */
-import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
-import { dirname } from 'node:path';
 import { decodeRequest, encodeRequestFrame } from '../src/protocol/framing.js';
 import type { ProduceRequest } from '../src/protocol/messages/00-produce.js';
 import { ATTRIBUTES_OFFSET, crc32c, encodeRecordBatch, validateRecordBatches } from '../src/protocol/records/index.js';
+import { printTables, type Table, writeReport } from './lib/report.js';
 
 interface Workload {
   name: string;
@@ -146,14 +143,6 @@ function runWorkload(w: Workload, rounds: number, iters: number): Result {
   };
 }
 
-function gitCommit(): string {
-  try {
-    return execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function main(argv: string[]): { results: Result[]; out: string | null } {
   const smoke = argv.includes('--smoke');
   const outAt = argv.indexOf('--out');
@@ -170,8 +159,9 @@ export function main(argv: string[]): { results: Result[]; out: string | null } 
   const [rounds, iters] = smoke ? [3, 5] : [41, 200];
   const results = workloads.map((w) => runWorkload(w, rounds, iters));
 
-  console.table(
-    results.map((r) => ({
+  const table: Table = {
+    title: 'codec: per Produce request of 1 MiB',
+    rows: results.map((r) => ({
       workload: r.workload,
       'frame bytes': r.frameBytes,
       batches: r.batches,
@@ -183,25 +173,20 @@ export function main(argv: string[]): { results: Result[]; out: string | null } 
       'crc MiB/s': r.crcMBps,
       'validate MiB/s': r.validateMBps,
     })),
-  );
+    note: 'Target (issue 2): validate/crc <= 1.5.',
+  };
+  printTables([table]);
   if (out) {
-    const cpu = cpus();
-    const report = {
+    writeReport(out, {
       benchmark: 'codec',
-      date: new Date().toISOString(),
-      command: `node dist/bench/codec.js ${argv.join(' ')}`.trim(),
-      machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, kernel: release(), node: process.version },
-      gitCommit: gitCommit(),
+      script: 'dist/bench/codec.js',
+      argv,
       workload:
         '1 MiB of 1 KiB records (16 B key + 1008 B random value, no headers), uncompressed, in one Produce v9 ' +
-        'request; median µs per request over ' +
-        `${rounds} rounds x ${iters} requests`,
-      target: 'validateOverCrc <= 1.5',
-      results,
-    };
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`wrote ${out}`);
+        `request; median µs per request over ${rounds} rounds x ${iters} requests`,
+      tables: [table],
+      data: { target: 'validateOverCrc <= 1.5', results },
+    });
   }
   return { results, out };
 }

@@ -15,12 +15,12 @@
  * The raw loop writes the same buffer at increasing positions with FileHandle.write (and
  * FileHandle.datasync per write for the fsync rows) — the ceiling for an append path.
  */
-import { execSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeRecordBatch } from '../src/protocol/records/encode.js';
 import { Log } from '../src/storage/log/log.js';
+import { printTables, type Table, writeReport } from './lib/report.js';
 
 interface Args {
   dir: string;
@@ -152,24 +152,6 @@ async function recovery(dir: string, mib: number): Promise<{ segmentBytes: numbe
   return { segmentBytes: count * batch.length, ms, MBps: (count * batch.length) / 1e6 / (ms / 1000), batches: count };
 }
 
-function machine(argv: string[]): Record<string, unknown> {
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {}
-  const c = cpus();
-  return {
-    cpu: c[0]?.model ?? 'unknown',
-    cores: c.length,
-    memoryGiB: Math.round(totalmem() / 1024 ** 3),
-    kernel: `${process.platform} ${release()}`,
-    node: process.version,
-    commit,
-    command: `node ${['dist/bench/storage.js', ...argv].join(' ')}`,
-    date: new Date().toISOString(),
-  };
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
@@ -185,20 +167,34 @@ async function main(): Promise<void> {
     rows.push(await measure(dir, 'append 1 KiB, fsync, 64 in flight', 1024, 8 * MiB * s, true, 64));
     const rec = await recovery(dir, args.recoveryMiB);
 
-    const pad = (v: string, n: number) => v.padStart(n);
-    console.log(`${'workload'.padEnd(36)}${pad('batches', 9)}${pad('raw MB/s', 11)}${pad('log MB/s', 11)}${pad('log batch/s', 13)}${pad('log/raw', 9)}`);
-    for (const r of rows) {
-      console.log(
-        `${r.workload.padEnd(36)}${pad(String(r.batches), 9)}${pad(r.rawMBps.toFixed(1), 11)}${pad(r.logMBps.toFixed(1), 11)}${pad(r.logBatchesPerSec.toFixed(0), 13)}${pad(`${(r.ratio * 100).toFixed(0)}%`, 9)}`,
-      );
-    }
+    const appendTable: Table = {
+      title: 'storage: sequential append, Log vs raw FileHandle.write',
+      rows: rows.map((r) => ({
+        workload: r.workload,
+        batches: r.batches,
+        'raw MB/s': r.rawMBps,
+        'log MB/s': r.logMBps,
+        'log batch/s': r.logBatchesPerSec,
+        'log/raw': `${(r.ratio * 100).toFixed(0)}%`,
+      })),
+      note: '(raw: the same batch written with FileHandle.write in a loop, same file system, same run; in-flight rows run raw with one writer)',
+    };
+    const recoveryTable: Table = {
+      title: 'storage: recovery of one unclean segment (indexes removed)',
+      rows: [{ 'segment MiB': rec.segmentBytes / MiB, batches: rec.batches, ms: rec.ms, 'MB/s': rec.MBps }],
+    };
+    printTables([appendTable, recoveryTable]);
     console.log(`recovery of a ${(rec.segmentBytes / MiB).toFixed(0)} MiB unclean segment (${rec.batches} batches): ${rec.ms.toFixed(0)} ms, ${rec.MBps.toFixed(0)} MB/s`);
-    console.log('(raw: the same batch written with FileHandle.write in a loop, same file system, same run; in-flight rows run raw with one writer)');
-
-    const result = { benchmark: 'storage', machine: machine(argv), dir: args.dir, appends: rows, recovery: rec };
-    await mkdir(dirname(args.out), { recursive: true });
-    await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`wrote ${args.out}`);
+    writeReport(args.out, {
+      benchmark: 'storage',
+      script: 'dist/bench/storage.js',
+      argv,
+      workload:
+        'Sequential appends of one-record batches of the given size to a partition Log, beside a raw FileHandle.write loop; ' +
+        `recovery of a ${args.recoveryMiB} MiB segment of 64 KiB batches. Data dir: ${args.dir}.`,
+      tables: [appendTable, recoveryTable],
+      data: { dir: args.dir, appends: rows, recovery: rec },
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
