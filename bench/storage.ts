@@ -40,7 +40,9 @@ function parseArgs(argv: string[]): Args {
     dir: get('--dir') ?? tmpdir(),
     scale: Number(get('--scale') ?? (smoke ? 0.002 : 1)),
     recoveryMiB: Number(get('--recovery-mib') ?? (smoke ? 1 : 1024)),
-    out: get('--out') ?? (smoke ? join(tmpdir(), `vltava-storage-bench-smoke-${process.pid}.json`) : 'bench/results/storage.json'),
+    out:
+      get('--out') ??
+      (smoke ? join(tmpdir(), `vltava-storage-bench-smoke-${process.pid}.json`) : 'bench/results/storage.json'),
     smoke,
   };
 }
@@ -51,7 +53,9 @@ const MiB = 1024 * 1024;
 function batchOfSize(size: number): Buffer {
   let valueBytes = size - 61 - 12;
   for (;;) {
-    const b = encodeRecordBatch({ records: [{ key: null, value: Buffer.alloc(Math.max(0, valueBytes), 0x5a), timestamp: Date.now() }] });
+    const b = encodeRecordBatch({
+      records: [{ key: null, value: Buffer.alloc(Math.max(0, valueBytes), 0x5a), timestamp: Date.now() }],
+    });
     if (b.length === size || valueBytes <= 0) return b;
     valueBytes -= b.length - size;
   }
@@ -110,7 +114,14 @@ async function logLoop(dir: string, batch: Buffer, count: number, fsync: boolean
   return ms;
 }
 
-async function measure(dir: string, name: string, batchBytes: number, totalBytes: number, fsync: boolean, inFlight = 1): Promise<Row> {
+async function measure(
+  dir: string,
+  name: string,
+  batchBytes: number,
+  totalBytes: number,
+  fsync: boolean,
+  inFlight = 1,
+): Promise<Row> {
   const batch = batchOfSize(batchBytes);
   const count = Math.max(4, Math.floor(totalBytes / batchBytes));
   // Warm-up of both paths (JIT, file creation) so the first measured case is not penalised.
@@ -132,7 +143,10 @@ async function measure(dir: string, name: string, batchBytes: number, totalBytes
   };
 }
 
-async function recovery(dir: string, mib: number): Promise<{ segmentBytes: number; ms: number; MBps: number; batches: number }> {
+async function recovery(
+  dir: string,
+  mib: number,
+): Promise<{ segmentBytes: number; ms: number; MBps: number; batches: number }> {
   const logDir = join(dir, 'bench-recovery-0');
   await rm(logDir, { recursive: true, force: true });
   const tp = { topic: 'bench-recovery', partition: 0 };
@@ -184,7 +198,9 @@ async function main(): Promise<void> {
       rows: [{ 'segment MiB': rec.segmentBytes / MiB, batches: rec.batches, ms: rec.ms, 'MB/s': rec.MBps }],
     };
     printTables([appendTable, recoveryTable]);
-    console.log(`recovery of a ${(rec.segmentBytes / MiB).toFixed(0)} MiB unclean segment (${rec.batches} batches): ${rec.ms.toFixed(0)} ms, ${rec.MBps.toFixed(0)} MB/s`);
+    console.log(
+      `recovery of a ${(rec.segmentBytes / MiB).toFixed(0)} MiB unclean segment (${rec.batches} batches): ${rec.ms.toFixed(0)} ms, ${rec.MBps.toFixed(0)} MB/s`,
+    );
     writeReport(args.out, {
       benchmark: 'storage',
       script: 'dist/bench/storage.js',

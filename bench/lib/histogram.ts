@@ -15,7 +15,11 @@ export interface LatencySummary {
 }
 
 export class LatencyHistogram {
-  private readonly h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 
   recordMs(ms: number): void {
     this.h.recordValue(Math.max(1, Math.round(ms * 1000)));
