@@ -1,0 +1,169 @@
+/**
+ * The machine's own limits, measured in the same run as the broker benches so ratios compare like
+ * with like: loopback TCP between two Node processes (1 MiB writes, as the blaster sends), raw
+ * sequential write of the data dir's file system (1 MiB writes, without and with fdatasync per
+ * write), CRC32C (the native binding the broker uses) and a bare 1 MiB memory copy.
+ *
+ *   node dist/bench/limits.js [--smoke] [--seconds N] [--dir DIR] [--out FILE]
+ *   node dist/bench/limits.js --sink          (internal: the receiving process of the TCP test)
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32c } from '../src/protocol/records/crc32c.js';
+import { HOST, stopChild } from './lib/processes.js';
+import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
+
+const MiB = 1024 * 1024;
+
+export interface LimitRow {
+  limit: string;
+  chunkBytes: number;
+  MBps: number;
+  note: string;
+}
+
+/** The sink: counts bytes per connection and answers the count when the sender ends. */
+function runSink(): void {
+  const server = createServer((socket) => {
+    let n = 0;
+    socket.on('data', (d: Buffer) => {
+      n += d.length;
+    });
+    socket.on('end', () => socket.end(`${n}\n`));
+  });
+  server.listen(0, HOST, () => process.send!({ port: (server.address() as { port: number }).port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function loopbackTcp(connections: number, seconds: number): Promise<LimitRow> {
+  const child = fork(new URL(import.meta.url).pathname, ['--sink'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve) =>
+      child.once('message', (m: { port: number }) => resolve(m.port)),
+    );
+    const chunk = randomBytes(MiB);
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    const totals = await Promise.all(
+      Array.from(
+        { length: connections },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const s = connect({ host: HOST, port, noDelay: true });
+            let reply = '';
+            s.on('error', reject);
+            s.on('data', (d: Buffer) => {
+              reply += d.toString();
+            });
+            s.on('end', () => resolve(Number(reply.trim())));
+            const pump = () => {
+              while (performance.now() < end) if (!s.write(chunk)) return void s.once('drain', pump);
+              s.end();
+            };
+            s.once('connect', pump);
+          }),
+      ),
+    );
+    const ms = performance.now() - t0;
+    const bytes = totals.reduce((a, b) => a + b, 0);
+    return {
+      limit: `loopback TCP, Node to Node process, ${connections} conns`,
+      chunkBytes: MiB,
+      MBps: bytes / 1e6 / (ms / 1000),
+      note: 'bytes received by the sink',
+    };
+  } finally {
+    child.disconnect();
+    await stopChild(child);
+  }
+}
+
+async function diskWrite(dir: string, totalBytes: number, fsync: boolean): Promise<LimitRow> {
+  const path = join(dir, `limits-${fsync ? 'sync' : 'buffered'}.bin`);
+  const chunk = randomBytes(MiB);
+  const fh = await open(path, 'w');
+  const count = Math.max(2, Math.floor(totalBytes / MiB));
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    await fh.write(chunk, 0, MiB, i * MiB);
+    if (fsync) await fh.datasync();
+  }
+  const ms = performance.now() - t0;
+  await fh.close();
+  await rm(path, { force: true });
+  return {
+    limit: fsync ? 'disk sequential write + fdatasync each' : 'disk sequential write (page cache)',
+    chunkBytes: MiB,
+    MBps: (count * MiB) / 1e6 / (ms / 1000),
+    note: `${count} MiB written to ${dir}`,
+  };
+}
+
+function cpuLoop(name: string, seconds: number, fn: () => number, bytesPerCall: number, note: string): LimitRow {
+  let sink = 0;
+  for (let i = 0; i < 20; i++) sink += fn();
+  let calls = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 16; i++) sink += fn();
+    calls += 16;
+  }
+  const ms = performance.now() - t0;
+  if (sink === 0.5) console.log(''); // keeps the work observable
+  return { limit: name, chunkBytes: bytesPerCall, MBps: (calls * bytesPerCall) / 1e6 / (ms / 1000), note };
+}
+
+export async function runLimits(argv: string[]): Promise<LimitRow[]> {
+  const smoke = argv.includes('--smoke');
+  const seconds = argNumber(argv, '--seconds', smoke ? 0.2 : 4);
+  const dir = await mkdtemp(join(argValue(argv, '--dir') ?? tmpdir(), 'vltava-limits-'));
+  const data = randomBytes(MiB);
+  const target = Buffer.allocUnsafe(MiB);
+  try {
+    return [
+      await loopbackTcp(4, seconds),
+      await loopbackTcp(1, seconds),
+      await diskWrite(dir, smoke ? 4 * MiB : 2048 * MiB, false),
+      await diskWrite(dir, smoke ? 4 * MiB : 256 * MiB, true),
+      cpuLoop('CRC32C (@node-rs/crc32)', seconds, () => crc32c(data), MiB, 'one thread'),
+      cpuLoop('memory copy (Buffer.copy)', seconds, () => data.copy(target), MiB, 'one thread'),
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function limitsTable(rows: LimitRow[]): Table {
+  return {
+    title: 'limits: this machine, same run',
+    rows: rows.map((r): Row => ({ limit: r.limit, 'chunk bytes': r.chunkBytes, 'MB/s': r.MBps, note: r.note })),
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--sink')) return runSink();
+  const smoke = argv.includes('--smoke');
+  const rows = await runLimits(argv);
+  const table = limitsTable(rows);
+  printTables([table]);
+  const out = argValue(argv, '--out') ?? (smoke ? null : 'bench/results/limits.json');
+  if (out) {
+    writeReport(out, {
+      benchmark: 'limits',
+      script: 'dist/bench/limits.js',
+      argv,
+      workload:
+        '1 MiB chunks: TCP writes with backpressure to a counting sink process; FileHandle.write at increasing offsets; CRC32C and Buffer.copy in a loop.',
+      tables: [table],
+      data: { results: rows },
+    });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
