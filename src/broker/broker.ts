@@ -21,6 +21,7 @@ import { logConfigFromProperties } from '../storage/config.js';
 import { LogManager } from '../storage/log/log-manager.js';
 import type { BrokerContext } from './context.js';
 import { RequestDispatcher } from './dispatcher.js';
+import { GroupService } from './group/group-service.js';
 import { HANDLERS } from './handlers/index.js';
 import { LocalMetadataStore } from './metadata/local-metadata-store.js';
 import { SocketServer } from './net/socket-server.js';
@@ -128,6 +129,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     for (const t of metadata.topics()) replicas.updateTopicConfig(t, topics.topicConfig(t));
   });
 
+  // Loads __consumer_offsets (if it exists) before listeners open, so groups are served at once.
+  const groups = new GroupService({ config, clock, logger, replicas, topics, metadata });
+  await groups.startup();
+
   let dispatcher!: RequestDispatcher;
   const context: BrokerContext = {
     nodeId: metadata.nodeId,
@@ -139,6 +144,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     topics,
     replicas,
     fetchSessions: new FetchSessionCache(1000),
+    groups,
     topicConfig: topicConfigFor,
     advertisedListener: (name) => advertised.get(name) ?? advertised.values().next().value!,
     supportedVersions: () => dispatcher.supportedVersions(),
@@ -174,6 +180,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
+    await groups.shutdown();
     await replicas.close();
     await metadata.close();
     throw err;
@@ -194,6 +201,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         // Answer parked long polls first so connections can drain their in-flight responses.
         replicas.fetchPurgatory.forceCompleteAll();
         replicas.producePurgatory.forceCompleteAll();
+        // Waiting JoinGroup / SyncGroup responses are answered NOT_COORDINATOR, timers stopped.
+        await groups.shutdown();
         await Promise.all(servers.map((s) => s.close()));
         await replicas.close();
         await metadata.close();

@@ -8,6 +8,7 @@ import type { TopicConfig } from '../common/config/topic-config.js';
 import type { ListenerSpec } from '../common/config/broker-defs.js';
 import type { Logger } from '../common/logger.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
+import type { GroupService } from './group/group-service.js';
 import type { FetchSessionCache } from './replica/fetch-session.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 import type { TopicManager } from './topic-manager.js';
@@ -22,6 +23,8 @@ export interface BrokerContext {
   readonly topics: TopicManager;
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
+  /** Consumer groups and committed offsets (the group coordinator). */
+  readonly groups: GroupService;
   /** The effective config of a topic (overrides over broker defaults). */
   topicConfig(topic: string): TopicConfig | undefined;
   /** How clients reach this broker on the listener a request arrived on. */
