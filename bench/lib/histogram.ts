@@ -21,8 +21,8 @@ export class LatencyHistogram {
     numberOfSignificantValueDigits: 3,
   });
 
-  recordMs(ms: number): void {
-    this.h.recordValue(Math.max(1, Math.round(ms * 1000)));
+  recordMs(ms: number, count = 1): void {
+    this.h.recordValueWithCount(Math.max(1, Math.round(ms * 1000)), count);
   }
 
   get count(): number {

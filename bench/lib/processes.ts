@@ -131,14 +131,16 @@ export function runCommand(
   args: string[],
   timeoutMs: number,
   options: { input?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+): Promise<{ code: number | null; stdout: string; stdoutBytes: number; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
+    let stdoutBytes = 0;
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => {
-      if (stdout.length < 1e6) stdout += d.toString();
+      stdoutBytes += d.length;
+      if (stdout.length < 5e7) stdout += d.toString();
     });
     child.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 1e5) stderr += d.toString();
@@ -150,7 +152,7 @@ export function runCommand(
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+      resolve({ code, stdout, stdoutBytes, stderr, ms: performance.now() - t0 });
     });
     child.stdin!.end(options.input ?? '');
   });

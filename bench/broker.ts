@@ -1,0 +1,284 @@
+/**
+ * Single-broker bench (issue 4): produce and fetch throughput driven by real clients — librdkafka
+ * (kcat, and confluent-kafka-python) and kafkajs — for 100 B and 1 KiB records with acks=1 and
+ * acks=-1; fetch throughput of the same data (kcat, confluent-kafka, kafkajs, and the bench's own
+ * wire fetch loop, which is the broker's fetch ceiling); produce-to-consume latency at a fixed
+ * 10 MB/s with acks=all; startup time to the first answered request; idle RSS; peak RSS under load.
+ *
+ *   node dist/bench/broker.js [--smoke] [--out FILE]
+ *
+ * The broker is `vltava server start` in its own process (default flush policy: no fsync per
+ * batch, as Kafka). Each produce run writes to a fresh one-partition topic (clients are pinned to
+ * partition 0 so batches are as large as the client makes them). MB/s counts record payload bytes.
+ */
+import { HOST, rssMiB, sleep, spawnBroker } from './lib/processes.js';
+import { LatencyHistogram, type LatencySummary, median } from './lib/histogram.js';
+import {
+  type ClientRun,
+  confluentConsume,
+  confluentE2e,
+  confluentProduce,
+  kafkajsConsume,
+  kafkajsProduce,
+  kcatConsume,
+  kcatProduce,
+} from './lib/loadgen.js';
+import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
+import { wireE2e, wireFetch } from './lib/wire-clients.js';
+import { createTopic, WireConnection } from './lib/wire.js';
+import { BENCH_BROKER_OVERRIDES, BENCH_TOPIC_CONFIGS } from './blaster.js';
+
+export interface ThroughputRow {
+  client: string;
+  op: 'produce' | 'consume';
+  recordBytes: number;
+  acks: number | null;
+  records: number;
+  seconds: number;
+  MBps: number;
+  recordsPerSec: number;
+  error: string | null;
+}
+
+export interface LatencyRow {
+  client: string;
+  rateMBps: number;
+  recordBytes: number;
+  sent: number;
+  received: number;
+  latency: LatencySummary | null;
+  error: string | null;
+}
+
+export interface BrokerBenchResult {
+  startupMs: number[];
+  startupMedianMs: number;
+  idleRssMiB: number;
+  peakRssMiB: number;
+  throughput: ThroughputRow[];
+  latency: LatencyRow[];
+}
+
+function row(
+  client: string,
+  op: 'produce' | 'consume',
+  recordBytes: number,
+  acks: number | null,
+  r: ClientRun,
+): ThroughputRow {
+  const seconds = r.seconds || Number.NaN;
+  return {
+    client,
+    op,
+    recordBytes,
+    acks,
+    records: r.records,
+    seconds: r.seconds,
+    MBps: (r.records * recordBytes) / 1e6 / seconds,
+    recordsPerSec: r.records / seconds,
+    error: r.error ?? null,
+  };
+}
+
+async function startupAndIdle(runs: number, settleMs: number): Promise<{ startupMs: number[]; idleRssMiB: number }> {
+  const startupMs: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const b = await spawnBroker();
+    try {
+      startupMs.push(b.startupMs);
+      await sleep(settleMs);
+      const r = await rssMiB(b.child.pid!);
+      if (r) rss.push(r.rss);
+    } finally {
+      await b.stop();
+    }
+  }
+  return { startupMs, idleRssMiB: median(rss) };
+}
+
+export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult> {
+  const smoke = argv.includes('--smoke');
+  const counts: Record<number, number> = smoke ? { 1024: 2000, 100: 5000 } : { 1024: 400_000, 100: 2_000_000 };
+  const kafkajsSeconds = smoke ? 0.3 : 5;
+  const timeoutMs = smoke ? 15_000 : 120_000;
+  const consumeTimeoutMs = smoke ? 8_000 : 60_000;
+  const e2eSeconds = smoke ? 0.5 : 10;
+  const e2eRate = smoke ? 1 : 10;
+
+  const { startupMs, idleRssMiB } = await startupAndIdle(smoke ? 1 : 5, smoke ? 300 : 2000);
+
+  const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
+  let peakRss = 0;
+  const sampler = setInterval(async () => {
+    const r = await rssMiB(broker.child.pid!);
+    if (r) peakRss = Math.max(peakRss, r.hwm);
+  }, 200);
+  const throughput: ThroughputRow[] = [];
+  const latency: LatencyRow[] = [];
+  const admin = await WireConnection.connect(HOST, broker.port);
+  const topic = async (name: string) => {
+    await createTopic(admin, name, 1, BENCH_TOPIC_CONFIGS);
+    return name;
+  };
+  const log = (r: ThroughputRow) => {
+    throughput.push(r);
+    console.log(
+      `${r.client} ${r.op} ${r.recordBytes} B acks=${r.acks ?? '-'}: ${r.MBps.toFixed(1)} MB/s ${r.error ?? ''}`,
+    );
+  };
+  try {
+    // Smoke runs one size to stay quick; the full run does both.
+    for (const size of smoke ? [1024] : [1024, 100]) {
+      const count = counts[size]!;
+      for (const acks of [1, -1]) {
+        const kt = await topic(`kcat-${size}-${acks}`);
+        log(
+          row(
+            'kcat (librdkafka)',
+            'produce',
+            size,
+            acks,
+            await kcatProduce(broker.port, kt, size, acks, count, timeoutMs),
+          ),
+        );
+        const ct = await topic(`confluent-${size}-${acks}`);
+        log(
+          row(
+            'confluent-kafka (librdkafka)',
+            'produce',
+            size,
+            acks,
+            await confluentProduce(broker.port, ct, size, acks, count, timeoutMs),
+          ),
+        );
+        const jt = await topic(`kafkajs-${size}-${acks}`);
+        log(row('kafkajs', 'produce', size, acks, await kafkajsProduce(broker.port, jt, size, acks, kafkajsSeconds)));
+        if (acks !== 1) continue;
+        // Consumers read what kcat produced with acks=1 (in the page cache: a consumer catching up).
+        log(
+          row('kcat (librdkafka)', 'consume', size, null, await kcatConsume(broker.port, kt, count, consumeTimeoutMs)),
+        );
+        log(
+          row(
+            'confluent-kafka (librdkafka)',
+            'consume',
+            size,
+            null,
+            await confluentConsume(broker.port, kt, count, consumeTimeoutMs),
+          ),
+        );
+        log(row('kafkajs', 'consume', size, null, await kafkajsConsume(broker.port, kt, count, consumeTimeoutMs)));
+        const f = await wireFetch(broker.port, kt, BigInt(count));
+        log(row('wire fetch loop (no client)', 'consume', size, null, { records: f.records, seconds: f.seconds }));
+      }
+    }
+    const et = await topic('e2e-wire');
+    const w = await wireE2e(broker.port, et, e2eRate, 1024, e2eSeconds, smoke ? 0.1 : 1);
+    latency.push({
+      client: 'wire producer + long-poll fetch',
+      rateMBps: e2eRate,
+      recordBytes: 1024,
+      sent: w.sent,
+      received: w.received,
+      latency: w.latency,
+      error: null,
+    });
+    const pt = await topic('e2e-confluent');
+    const c = await confluentE2e(broker.port, pt, e2eRate, 1024, e2eSeconds);
+    const h = new LatencyHistogram();
+    // The first second is warm-up (connections, first fetch), as in the wire run.
+    const skip = Math.floor(((e2eRate * 1e6) / 1024) * (smoke ? 0.1 : 1));
+    for (const ms of c.latencyMs.slice(skip)) h.recordMs(ms);
+    latency.push({
+      client: 'confluent-kafka producer + consumer',
+      rateMBps: e2eRate,
+      recordBytes: 1024,
+      sent: c.sent,
+      received: c.latencyMs.length,
+      latency: h.count > 0 ? h.summary() : null,
+      error: c.error ?? null,
+    });
+  } finally {
+    clearInterval(sampler);
+    admin.close();
+    await broker.stop();
+  }
+  return { startupMs, startupMedianMs: median(startupMs), idleRssMiB, peakRssMiB: peakRss, throughput, latency };
+}
+
+export function brokerTables(r: BrokerBenchResult): Table[] {
+  return [
+    {
+      title: 'broker: produce and consume throughput by client (one partition, payload MB/s)',
+      rows: r.throughput.map(
+        (t): Row => ({
+          client: t.client,
+          op: t.op,
+          'record B': t.recordBytes,
+          acks: t.acks ?? '-',
+          records: t.records,
+          s: t.seconds,
+          'MB/s': t.MBps,
+          'records/s': t.recordsPerSec,
+          error: t.error,
+        }),
+      ),
+      note: 'Consumers read the kcat acks=1 topic from offset 0. librdkafka producers: linger.ms=5, batch.size=1000000.',
+    },
+    {
+      title: 'broker: produce-to-consume latency, acks=all, 1 KiB records, fixed rate',
+      rows: r.latency.map(
+        (l): Row => ({
+          client: l.client,
+          'MB/s': l.rateMBps,
+          sent: l.sent,
+          received: l.received,
+          'p50 ms': l.latency?.p50Ms ?? null,
+          'p99 ms': l.latency?.p99Ms ?? null,
+          'p99.9 ms': l.latency?.p999Ms ?? null,
+          'max ms': l.latency?.maxMs ?? null,
+          error: l.error,
+        }),
+      ),
+    },
+    {
+      title: 'broker: footprint',
+      rows: [
+        {
+          measure: 'startup: spawn CLI -> first ApiVersions answer (median)',
+          value: r.startupMedianMs,
+          unit: 'ms',
+          runs: r.startupMs.map((x) => x.toFixed(0)).join(' '),
+        },
+        { measure: 'idle RSS after startup settles', value: r.idleRssMiB, unit: 'MiB', runs: '' },
+        { measure: 'peak RSS (VmHWM) during the client runs', value: r.peakRssMiB, unit: 'MiB', runs: '' },
+      ],
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const smoke = argv.includes('--smoke');
+  const r = await runBrokerBench(argv);
+  const tables = brokerTables(r);
+  printTables(tables);
+  const out = argValue(argv, '--out') ?? (smoke ? null : 'bench/results/broker.json');
+  if (out) {
+    writeReport(out, {
+      benchmark: 'broker',
+      script: 'dist/bench/broker.js',
+      argv,
+      workload:
+        'One broker process (`vltava server start`, default flush policy). Producers: kcat -P -l FILE and ' +
+        'confluent-kafka-python (librdkafka, linger.ms=5, batch.size=1000000), kafkajs (4 concurrent send() of 1000 ' +
+        'records). Consumers read from offset 0. Latency: fixed-rate producer (acks=all) and a consumer at the tail, ' +
+        'value carries the send time.',
+      tables,
+      data: { result: r },
+    });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

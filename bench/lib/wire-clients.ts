@@ -1,0 +1,212 @@
+/**
+ * Broker-only measurements over the bench's wire connection (no client library): a fetch loop
+ * that reads a partition from offset 0 to its end as fast as the broker serves it, and a
+ * fixed-rate produce-to-consume latency run (acks=all) with a long-poll fetch at the tail.
+ */
+import type { FetchRequest, FetchResponse } from '../../src/protocol/messages/01-fetch.js';
+import type { ProduceRequest } from '../../src/protocol/messages/00-produce.js';
+import { encodeRecordBatch, iterateRecords } from '../../src/protocol/records/index.js';
+import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { HOST, sleep } from './processes.js';
+import { API, WireConnection } from './wire.js';
+
+const FETCH_VERSION = 12; // the last version that names topics (13+ use topic ids)
+const EMPTY_ID = Buffer.alloc(16);
+
+function fetchRequest(
+  topic: string,
+  partition: number,
+  offset: bigint,
+  maxWaitMs: number,
+  maxBytes: number,
+): FetchRequest {
+  return {
+    clusterId: null,
+    replicaId: -1,
+    replicaState: { replicaId: -1, replicaEpoch: -1n },
+    maxWaitMs,
+    minBytes: 1,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        topicId: EMPTY_ID,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: offset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: maxBytes,
+            replicaDirectoryId: EMPTY_ID,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
+
+/** Walks whole batches in a fetched records buffer (a trailing partial batch is skipped). */
+function* batches(records: Buffer): Generator<{ position: number; nextOffset: bigint; count: number }> {
+  let pos = 0;
+  while (pos + 61 <= records.length) {
+    const size = 12 + records.readInt32BE(pos + 8);
+    if (pos + size > records.length) return;
+    const base = records.readBigInt64BE(pos);
+    const lastOffsetDelta = records.readInt32BE(pos + 23);
+    yield { position: pos, nextOffset: base + BigInt(lastOffsetDelta) + 1n, count: records.readInt32BE(pos + 57) };
+    pos += size;
+  }
+}
+
+export interface FetchResult {
+  records: number;
+  bytes: number;
+  seconds: number;
+  MBps: number;
+  recordsPerSec: number;
+}
+
+/** Reads partition 0 of `topic` from offset 0 until `endOffset`, one fetch in flight. */
+export async function wireFetch(
+  port: number,
+  topic: string,
+  endOffset: bigint,
+  maxBytes = 8 * 1024 * 1024,
+): Promise<FetchResult> {
+  const conn = await WireConnection.connect(HOST, port);
+  let offset = 0n;
+  let records = 0;
+  let bytes = 0;
+  const t0 = performance.now();
+  try {
+    while (offset < endOffset) {
+      const res = await conn.request<FetchResponse>(
+        API.FETCH,
+        FETCH_VERSION,
+        fetchRequest(topic, 0, offset, 100, maxBytes),
+      );
+      const p = res.responses[0]?.partitions[0];
+      if (!p || p.errorCode !== 0) throw new Error(`fetch error ${p?.errorCode}`);
+      if (!p.records || p.records.length === 0) continue;
+      bytes += p.records.length;
+      for (const b of batches(p.records)) {
+        offset = b.nextOffset;
+        records += b.count;
+      }
+    }
+  } finally {
+    conn.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { records, bytes, seconds, MBps: bytes / 1e6 / seconds, recordsPerSec: records / seconds };
+}
+
+export interface E2eResult {
+  rateMBps: number;
+  recordBytes: number;
+  seconds: number;
+  sent: number;
+  received: number;
+  latency: LatencySummary;
+}
+
+/**
+ * Produces `rateMBps` of `recordBytes` records to partition 0 (acks=-1), one batch every ~1 ms
+ * holding the records due by then (like linger.ms=1), while a long-poll fetch follows the tail.
+ * Each record's value starts with its send time; latency = time the consumer saw it - send time.
+ */
+export async function wireE2e(
+  port: number,
+  topic: string,
+  rateMBps: number,
+  recordBytes: number,
+  seconds: number,
+  warmupSeconds = 1,
+): Promise<E2eResult> {
+  const producer = await WireConnection.connect(HOST, port);
+  const consumer = await WireConnection.connect(HOST, port);
+  const hist = new LatencyHistogram();
+  const perMs = (rateMBps * 1e6) / recordBytes / 1000;
+  let sent = 0;
+  let received = 0;
+  let stop = false;
+  const value = Buffer.alloc(recordBytes, 0x61);
+
+  const consume = async () => {
+    const list = await consumer.request<{ topics: { partitions: { offset: bigint }[] }[] }>(API.LIST_OFFSETS, 4, {
+      replicaId: -1,
+      isolationLevel: 0,
+      timeoutMs: 30000,
+      topics: [
+        { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] },
+      ],
+    });
+    let offset = list.topics[0]!.partitions[0]!.offset;
+    consumerReady();
+    while (!stop || received < sent) {
+      const res = await consumer.request<FetchResponse>(
+        API.FETCH,
+        FETCH_VERSION,
+        fetchRequest(topic, 0, offset, 200, 8 * 1024 * 1024),
+      );
+      const now = performance.now();
+      const p = res.responses[0]!.partitions[0]!;
+      if (p.errorCode !== 0) throw new Error(`fetch error ${p.errorCode}`);
+      if (!p.records) continue;
+      for (const b of batches(p.records)) {
+        offset = b.nextOffset;
+        const first = iterateRecords(p.records, b.position).next().value;
+        const sentAt = first?.value?.readDoubleBE(0) ?? now;
+        if (sentAt >= measureFrom) hist.recordMs(now - sentAt, b.count);
+        received += b.count;
+      }
+      if (stop && performance.now() > drainDeadline) break;
+    }
+  };
+  let consumerReady!: () => void;
+  const ready = new Promise<void>((r) => (consumerReady = r));
+  let measureFrom = Number.POSITIVE_INFINITY;
+  let drainDeadline = Number.POSITIVE_INFINITY;
+  const consuming = consume();
+  await ready;
+  await sleep(100); // the first long poll is parked at the tail before producing starts
+
+  const t0 = performance.now();
+  measureFrom = t0 + warmupSeconds * 1000;
+  const end = measureFrom + seconds * 1000;
+  const acks: Promise<Buffer>[] = [];
+  while (performance.now() < end) {
+    const now = performance.now();
+    const due = Math.floor((now - t0) * perMs) - sent;
+    if (due > 0) {
+      value.writeDoubleBE(now, 0);
+      const batch = encodeRecordBatch({
+        baseTimestamp: Date.now(),
+        records: Array.from({ length: due }, (_, i) => ({ key: null, value, timestampDelta: 0, offsetDelta: i })),
+      });
+      const req: ProduceRequest = {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 30000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+      };
+      acks.push(producer.request(API.PRODUCE, 9, req));
+      sent += due;
+    }
+    await sleep(1);
+  }
+  await Promise.all(acks);
+  stop = true;
+  drainDeadline = performance.now() + 5000;
+  await consuming;
+  producer.close();
+  consumer.close();
+  return { rateMBps, recordBytes, seconds, sent, received, latency: hist.summary() };
+}
