@@ -9,7 +9,7 @@
  * one request. Only topics some caller asked for are tracked, unless `trackAllTopics` is set.
  */
 import { ApiKeys, type MetadataResponse } from '../../protocol/messages/index.js';
-import { ClientError, KafkaError } from '../errors.js';
+import { ClientError, KafkaError, isRetriable } from '../errors.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from '../options.js';
 import type { Connection, RequestOptions } from './connection.js';
 import { type BrokerInfo, ClusterMetadata, type TopicInfo } from './metadata.js';
@@ -155,6 +155,9 @@ export class Cluster {
       if (o.autoCreate !== undefined) this.allowAutoTopicCreation = o.autoCreate;
       try {
         await this.refreshMetadata(topics);
+      } catch (err) {
+        // a lost connection is "not ready yet" until the deadline, like a missing leader
+        if (!isRetriable(err) || Date.now() >= deadline) throw err;
       } finally {
         this.allowAutoTopicCreation = saved;
       }

@@ -1,0 +1,34 @@
+// Test helpers for client integration tests: read a partition back with raw Fetch requests.
+import { execFile } from 'node:child_process';
+import type { Cluster } from '../../../src/client/net/cluster.js';
+import { ApiKeys, type FetchResponse } from '../../../src/protocol/messages/index.js';
+import { decodeRecordBatches } from '../../../src/protocol/records/decode.js';
+import type { Record } from '../../../src/protocol/records/record.js';
+
+export async function readPartition(cluster: Cluster, topic: string, partition: number, fromOffset = 0): Promise<Record[]> {
+  const leader = await cluster.leaderFor(topic, partition);
+  const conn = await cluster.broker(leader);
+  const out: Record[] = [];
+  let offset = fromOffset;
+  for (;;) {
+    const res = await conn.request<FetchResponse>(ApiKeys.Fetch, {
+      clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 0, minBytes: 0, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 10 << 20, replicaDirectoryId: Buffer.alloc(16) }] }],
+      forgottenTopicsData: [], rackId: '',
+    });
+    const p = res.responses[0]!.partitions[0]!;
+    if (p.errorCode !== 0) throw new Error(`fetch error ${p.errorCode}`);
+    const batches = decodeRecordBatches(p.records ?? Buffer.alloc(0));
+    const recs = batches.flatMap((b) => b.records).filter((r) => r.offset >= offset);
+    if (recs.length === 0) return out;
+    out.push(...recs);
+    offset = recs[recs.length - 1]!.offset + 1;
+  }
+}
+
+export function run(cmd: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`)) : resolve(stdout)));
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
