@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { VltavaError } from '../common/errors.js';
 import { registerDumpLogCommand } from './commands/dump-log.js';
 import { registerServerCommands } from './commands/server-start.js';
+import { registerClientCommands } from './support/register.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ Examples:
     );
   registerServerCommands(program);
   registerDumpLogCommand(program);
+  registerClientCommands(program);
   return program;
 }
 

@@ -1,0 +1,11 @@
+/**
+ * Registers the client subcommands (topics, produce, consume, groups, configs, cluster, perf) on
+ * the `vltava` program, so main.ts needs one line for all of them.
+ */
+import type { Command } from 'commander';
+import { registerTopicsCommand } from '../commands/topics.js';
+import { finishCommands } from './command.js';
+
+export function registerClientCommands(program: Command): void {
+  for (const cmd of [registerTopicsCommand(program)]) finishCommands(cmd);
+}
