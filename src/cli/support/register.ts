@@ -3,10 +3,11 @@
  * the `vltava` program, so main.ts needs one line for all of them.
  */
 import type { Command } from 'commander';
+import { registerConsumeCommand } from '../commands/consume.js';
 import { registerProduceCommand } from '../commands/produce.js';
 import { registerTopicsCommand } from '../commands/topics.js';
 import { finishCommands } from './command.js';
 
 export function registerClientCommands(program: Command): void {
-  for (const cmd of [registerTopicsCommand(program), registerProduceCommand(program)]) finishCommands(cmd);
+  for (const cmd of [registerTopicsCommand(program), registerProduceCommand(program), registerConsumeCommand(program)]) finishCommands(cmd);
 }
