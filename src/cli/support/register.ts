@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import { registerConsumeCommand } from '../commands/consume.js';
+import { registerGroupsCommand } from '../commands/groups.js';
 import { registerProduceCommand } from '../commands/produce.js';
 import { registerTopicsCommand } from '../commands/topics.js';
 import { finishCommands } from './command.js';
 
 export function registerClientCommands(program: Command): void {
-  for (const cmd of [registerTopicsCommand(program), registerProduceCommand(program), registerConsumeCommand(program)]) finishCommands(cmd);
+  for (const cmd of [registerTopicsCommand(program), registerProduceCommand(program), registerConsumeCommand(program), registerGroupsCommand(program)]) finishCommands(cmd);
 }
