@@ -35,6 +35,8 @@ export interface BlastOptions {
   acks: number;
   durationMs: number;
   warmupMs: number;
+  /** Fixed number of records per request (default: as many as fit in requestBytes). */
+  recordsPerBatch?: number;
   /** Sample this PID's RSS while blasting (the broker). */
   samplePid?: number;
 }
@@ -68,6 +70,7 @@ function produceFrame(
   recordBytes: number,
   requestBytes: number,
   acks: number,
+  recordsPerBatch?: number,
 ): { frame: Buffer; records: number } {
   const value = randomBytes(recordBytes);
   // The batch must stay under message.max.bytes (Kafka's default 1 MiB + 12), so shrink until it fits.
@@ -79,9 +82,9 @@ function produceFrame(
       baseSequence: -1,
       records: Array.from({ length: n }, (_, i) => ({ key: null, value, timestampDelta: i })),
     });
-  let n = Math.max(1, Math.floor(requestBytes / recordBytes));
+  let n = recordsPerBatch ?? Math.max(1, Math.floor(requestBytes / recordBytes));
   let batch = build(n);
-  while (batch.length > requestBytes - 512 && n > 1) {
+  while (recordsPerBatch === undefined && batch.length > requestBytes - 512 && n > 1) {
     n = Math.max(1, Math.floor((n * (requestBytes - 512)) / batch.length));
     batch = build(n);
   }
@@ -110,7 +113,9 @@ export async function blast(o: BlastOptions): Promise<BlastResult> {
   await createTopic(admin, o.topic, o.connections, BENCH_TOPIC_CONFIGS);
   admin.close();
   const conns = await Promise.all(Array.from({ length: o.connections }, () => WireConnection.connect(HOST, o.port)));
-  const frames = conns.map((_, i) => produceFrame(o.topic, i, o.recordBytes, o.requestBytes, o.acks));
+  const frames = conns.map((_, i) =>
+    produceFrame(o.topic, i, o.recordBytes, o.requestBytes, o.acks, o.recordsPerBatch),
+  );
   const hist = new LatencyHistogram();
   const t0 = performance.now();
   const measureFrom = t0 + o.warmupMs;
@@ -148,7 +153,7 @@ export async function blast(o: BlastOptions): Promise<BlastResult> {
   const seconds = o.durationMs / 1000;
   const recordsPerRequest = frames[0]!.records;
   return {
-    workload: `${o.recordBytes} B records, ${(o.requestBytes / 1048576).toFixed(2)} MiB requests, acks=${o.acks}`,
+    workload: `${o.recordBytes} B records, ${frames[0]!.records} per request (${(frames[0]!.frame.length / 1024).toFixed(0)} KiB), acks=${o.acks}`,
     acks: o.acks,
     recordBytes: o.recordBytes,
     recordsPerRequest,

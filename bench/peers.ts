@@ -1,0 +1,399 @@
+/**
+ * Peers a user might pick instead, in the same run and with the same client shape: Redis Streams
+ * (XADD, pipelined; AOF off, and appendonly with appendfsync everysec) and NATS JetStream (file
+ * storage, acked publishes), each fed 1 KiB records in pipelined groups of 64 over 4 connections,
+ * beside Vltava fed the same records as 64-record Produce batches (acks=1), and as 1 MiB batches.
+ * Servers come from Debian (redis-server, nats-server; scripts/bench-deps.sh installs them) and run
+ * on free loopback ports with temp dirs. A missing server is reported as skipped.
+ *
+ *   node dist/bench/peers.js [--smoke] [--seconds N] [--out FILE]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_BROKER_OVERRIDES, blast } from './blaster.js';
+import type { LatencySummary } from './lib/histogram.js';
+import { type PipelineResult, type ReplyCounter, runPipeline } from './lib/pipeline.js';
+import { freePort, HOST, sleep, spawnBroker, stopChild } from './lib/processes.js';
+import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
+
+const RECORD = 1024;
+const PER_GROUP = 64;
+const CONNECTIONS = 4;
+const WINDOW = 4;
+
+export interface PeerRow {
+  system: string;
+  persistence: string;
+  recordsPerSec: number | null;
+  MBps: number | null;
+  latency: LatencySummary | null;
+  note: string;
+}
+
+function which(cmd: string): string | null {
+  for (const dir of ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin'])
+    if (existsSync(join(dir, cmd))) return join(dir, cmd);
+  return null;
+}
+
+/** RESP replies: counts `$n` bulk strings, `+`/`:` lines and `-` errors, across chunk borders. */
+function respCounter(): ReplyCounter {
+  let buf: Buffer = Buffer.alloc(0);
+  return {
+    feed(chunk) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      let replies = 0;
+      let errors = 0;
+      let firstError: string | undefined;
+      let pos = 0;
+      for (;;) {
+        const eol = buf.indexOf('\r\n', pos);
+        if (eol < 0) break;
+        const type = buf[pos];
+        let next = eol + 2;
+        if (type === 0x24 /* $ */) {
+          const n = Number(buf.toString('latin1', pos + 1, eol));
+          if (n >= 0) next = eol + 2 + n + 2;
+          if (next > buf.length) break;
+        } else if (type === 0x2d /* - */) {
+          errors++;
+          firstError ??= buf.toString('utf8', pos, eol);
+        }
+        replies++;
+        pos = next;
+      }
+      buf = buf.subarray(pos);
+      return { replies, errors, ...(firstError ? { firstError } : {}) };
+    },
+  };
+}
+
+function xaddGroup(value: Buffer): Buffer {
+  const head = Buffer.from(`*5\r\n$4\r\nXADD\r\n$6\r\nstream\r\n$1\r\n*\r\n$1\r\nv\r\n$${value.length}\r\n`);
+  const one = Buffer.concat([head, value, Buffer.from('\r\n')]);
+  return Buffer.concat(Array.from({ length: PER_GROUP }, () => one));
+}
+
+async function waitPort(
+  port: number,
+  child: ChildProcess,
+  probe: (s: Socket) => Promise<void>,
+  deadlineMs = 10000,
+): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = performance.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const s = connect({ host: HOST, port });
+      await new Promise<void>((res, rej) => {
+        s.once('connect', res);
+        s.once('error', rej);
+      });
+      await probe(s);
+      s.destroy();
+      return;
+    } catch {
+      if (performance.now() > deadline) throw new Error(`no server on ${HOST}:${port}`);
+      await sleep(20);
+    }
+  }
+}
+
+function readUntil(s: Socket, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}: ${text.slice(0, 200)}`)),
+      timeoutMs,
+    );
+    const onData = (d: Buffer) => {
+      text += d.toString('latin1');
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        s.off('data', onData);
+        resolve(text);
+      }
+    };
+    s.on('data', onData);
+  });
+}
+
+async function redis(appendonly: boolean, seconds: number, warmupMs: number, value: Buffer): Promise<PipelineResult> {
+  const bin = which('redis-server')!;
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'vltava-bench-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--protected-mode',
+    'no',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+  ];
+  args.push(...(appendonly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']));
+  const child = spawn(bin, args, { stdio: 'ignore' });
+  try {
+    await waitPort(port, child, async (s) => {
+      const reply = readUntil(s, /\r\n/);
+      s.write('PING\r\n');
+      if (!(await reply).startsWith('+PONG')) throw new Error('no PONG');
+    });
+    return await runPipeline({
+      port,
+      connections: CONNECTIONS,
+      window: WINDOW,
+      group: xaddGroup(value),
+      perGroup: PER_GROUP,
+      recordBytes: RECORD,
+      durationMs: seconds * 1000,
+      warmupMs,
+      setup: async () => respCounter(),
+    });
+  } finally {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** NATS protocol: counts MSG deliveries (JetStream publish acks) and answers server PINGs. */
+function natsCounter(socket: Socket): ReplyCounter {
+  let buf: Buffer = Buffer.alloc(0);
+  return {
+    feed(chunk) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      let replies = 0;
+      let errors = 0;
+      let firstError: string | undefined;
+      let pos = 0;
+      for (;;) {
+        const eol = buf.indexOf('\r\n', pos);
+        if (eol < 0) break;
+        const line = buf.toString('latin1', pos, eol);
+        let next = eol + 2;
+        if (line.startsWith('MSG ')) {
+          const n = Number(line.slice(line.lastIndexOf(' ') + 1));
+          next = eol + 2 + n + 2;
+          if (next > buf.length) break;
+          const payload = buf.toString('utf8', eol + 2, eol + 2 + n);
+          if (payload.includes('"error"')) {
+            errors++;
+            firstError ??= payload;
+          }
+          replies++;
+        } else if (line === 'PING') {
+          socket.write('PONG\r\n');
+        } else if (line.startsWith('-ERR')) {
+          errors++;
+          firstError ??= line;
+        }
+        pos = next;
+      }
+      buf = buf.subarray(pos);
+      return { replies, errors, ...(firstError ? { firstError } : {}) };
+    },
+  };
+}
+
+async function natsHandshake(s: Socket): Promise<void> {
+  const pong = readUntil(s, /PONG\r\n/);
+  s.write('CONNECT {"verbose":false,"pedantic":false,"headers":true,"protocol":1}\r\nPING\r\n');
+  await pong;
+}
+
+async function jetstream(seconds: number, warmupMs: number, value: Buffer): Promise<PipelineResult> {
+  const bin = which('nats-server')!;
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'vltava-bench-nats-'));
+  const child = spawn(bin, ['-a', HOST, '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+  try {
+    await waitPort(port, child, natsHandshake);
+    const group = Buffer.concat(
+      Array.from({ length: PER_GROUP }, () =>
+        Buffer.concat([Buffer.from(`PUB bench.records _INBOX.bench ${value.length}\r\n`), value, Buffer.from('\r\n')]),
+      ),
+    );
+    // The stream must exist before any publish, or publishes go unanswered.
+    await waitPort(port, child, async (s) => {
+      await natsHandshake(s);
+      s.write('SUB _INBOX.create 1\r\n');
+      const config = JSON.stringify({
+        name: 'BENCH',
+        subjects: ['bench.>'],
+        storage: 'file',
+        retention: 'limits',
+        discard: 'old',
+        max_bytes: 4 * 1024 ** 3,
+        num_replicas: 1,
+      });
+      const reply = readUntil(s, /MSG _INBOX\.create[^\r]*\r\n[^\r]*\r\n/);
+      s.write(`PUB $JS.API.STREAM.CREATE.BENCH _INBOX.create ${Buffer.byteLength(config)}\r\n${config}\r\n`);
+      const text = await reply;
+      if (text.includes('"error"')) throw new Error(`stream create: ${text}`);
+    });
+    return await runPipeline({
+      port,
+      connections: CONNECTIONS,
+      window: WINDOW,
+      group,
+      perGroup: PER_GROUP,
+      recordBytes: RECORD,
+      durationMs: seconds * 1000,
+      warmupMs,
+      setup: async (s) => {
+        await natsHandshake(s);
+        const pong = readUntil(s, /PONG\r\n/);
+        s.write('SUB _INBOX.bench 1\r\nPING\r\n');
+        await pong;
+        return natsCounter(s);
+      },
+    });
+  } finally {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const peerRow = (system: string, persistence: string, r: PipelineResult, note: string): PeerRow => ({
+  system,
+  persistence,
+  recordsPerSec: r.recordsPerSec,
+  MBps: r.MBps,
+  latency: r.latency,
+  note: r.errors ? `${note}; ${r.errors} errors: ${r.firstError}` : note,
+});
+
+const skipped = (system: string, persistence: string, why: string): PeerRow => ({
+  system,
+  persistence,
+  recordsPerSec: null,
+  MBps: null,
+  latency: null,
+  note: `skipped: ${why}`,
+});
+
+export async function runPeers(argv: string[]): Promise<PeerRow[]> {
+  const smoke = argv.includes('--smoke');
+  const seconds = argNumber(argv, '--seconds', smoke ? 0.3 : 5);
+  const warmupMs = smoke ? 100 : 1000;
+  const value = randomBytes(RECORD);
+  const rows: PeerRow[] = [];
+  const shape = `${CONNECTIONS} conns x ${WINDOW} groups of ${PER_GROUP} in flight`;
+
+  for (const [name, recordsPerBatch] of [
+    ['64-record batches', PER_GROUP],
+    ['1 MiB batches', undefined],
+  ] as const) {
+    const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
+    try {
+      const r = await blast({
+        port: broker.port,
+        topic: 'peers',
+        connections: CONNECTIONS,
+        window: WINDOW,
+        recordBytes: RECORD,
+        requestBytes: 1024 * 1024,
+        acks: 1,
+        durationMs: seconds * 1000,
+        warmupMs,
+        ...(recordsPerBatch ? { recordsPerBatch } : {}),
+      });
+      rows.push({
+        system: `Vltava, ${name}`,
+        persistence: 'page cache, acks=1 (Kafka default: fsync by interval)',
+        recordsPerSec: r.recordsPerSec,
+        MBps: (r.recordsPerSec * RECORD) / 1e6,
+        latency: r.latency,
+        note: `Produce v9, ${CONNECTIONS} conns x ${WINDOW} requests in flight, ${r.recordsPerRequest} records each`,
+      });
+    } finally {
+      await broker.stop();
+    }
+  }
+  if (which('redis-server')) {
+    rows.push(
+      peerRow('Redis Streams', 'AOF off (memory only)', await redis(false, seconds, warmupMs, value), `XADD, ${shape}`),
+    );
+    rows.push(
+      peerRow(
+        'Redis Streams',
+        'AOF, appendfsync everysec',
+        await redis(true, seconds, warmupMs, value),
+        `XADD, ${shape}`,
+      ),
+    );
+  } else {
+    rows.push(skipped('Redis Streams', '-', 'redis-server not installed (scripts/bench-deps.sh)'));
+  }
+  if (which('nats-server')) {
+    rows.push(
+      peerRow(
+        'NATS JetStream',
+        'file storage (sync every 2 min, the default)',
+        await jetstream(seconds, warmupMs, value),
+        `acked PUB, ${shape}`,
+      ),
+    );
+  } else {
+    rows.push(skipped('NATS JetStream', '-', 'nats-server not installed (scripts/bench-deps.sh)'));
+  }
+  return rows;
+}
+
+export function peersTable(rows: PeerRow[]): Table {
+  const small = rows.find((r) => r.system.startsWith('Vltava, 64'))?.recordsPerSec ?? null;
+  const large = rows.find((r) => r.system.startsWith('Vltava, 1 MiB'))?.recordsPerSec ?? null;
+  const ratio = (v: number | null, r: PeerRow) =>
+    v !== null && r.recordsPerSec && !r.system.startsWith('Vltava') ? +(v / r.recordsPerSec).toFixed(2) : null;
+  return {
+    title: 'peers: durable appends of 1 KiB records, same run',
+    rows: rows.map(
+      (r): Row => ({
+        system: r.system,
+        persistence: r.persistence,
+        'records/s': r.recordsPerSec,
+        'MB/s': r.MBps,
+        'p50 ms': r.latency?.p50Ms ?? null,
+        'p99 ms': r.latency?.p99Ms ?? null,
+        'Vltava 64-rec / peer': ratio(small, r),
+        'Vltava 1 MiB / peer': ratio(large, r),
+        note: r.note,
+      }),
+    ),
+    note: 'Latency is per pipelined group (64 commands) or per Produce request, write to last reply.',
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const smoke = argv.includes('--smoke');
+  const rows = await runPeers(argv);
+  const table = peersTable(rows);
+  printTables([table]);
+  const out = argValue(argv, '--out') ?? (smoke ? null : 'bench/results/peers.json');
+  if (out) {
+    writeReport(out, {
+      benchmark: 'peers',
+      script: 'dist/bench/peers.js',
+      argv,
+      workload: `1 KiB random records; ${CONNECTIONS} connections, ${WINDOW} pipelined groups of ${PER_GROUP} records in flight per connection; servers on loopback with temp dirs.`,
+      tables: [table],
+      data: { results: rows },
+    });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
