@@ -168,7 +168,9 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             await confluentConsume(broker.port, kt, count, consumeTimeoutMs),
           ),
         );
-        log(row('kafkajs', 'consume', size, null, await kafkajsConsume(broker.port, kt, count, consumeTimeoutMs)));
+        // kafkajs joins a consumer group first (seconds of rebalance delay): full runs only.
+        if (!smoke)
+          log(row('kafkajs', 'consume', size, null, await kafkajsConsume(broker.port, kt, count, consumeTimeoutMs)));
         const f = await wireFetch(broker.port, kt, BigInt(count));
         log(row('wire fetch loop (no client)', 'consume', size, null, { records: f.records, seconds: f.seconds }));
       }

@@ -1,0 +1,228 @@
+/**
+ * Checks the targets of issues 4 and 8 against the JSON reports of one `npm run bench` run and
+ * says, for each, the measured value and the margin (measured / target).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Row, Table } from './report.js';
+
+type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: reading our own reports
+
+function load(dir: string, name: string): Json | null {
+  const p = join(dir, `${name}.json`);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Json) : null;
+}
+
+interface Check {
+  target: string;
+  issue: string;
+  value: number | null;
+  unit: string;
+  limit: number;
+  /** true: value must be >= limit; false: value must be < limit. */
+  atLeast: boolean;
+  source: string;
+}
+
+export function targetsTable(dir: string): Table {
+  const blaster = load(dir, 'blaster');
+  const broker = load(dir, 'broker');
+  const limits = load(dir, 'limits');
+  const peers = load(dir, 'peers');
+  const bl = (size: number, acks: number) =>
+    blaster?.results?.find((r: Json) => r.recordBytes === size && r.acks === acks) ?? null;
+  const tp: Json[] = broker?.result?.throughput ?? [];
+  const best = (op: string, size: number, acks: number | null, librdkafkaOnly = true) =>
+    Math.max(
+      0,
+      ...tp
+        .filter((t) => t.op === op && t.recordBytes === size && (acks === null || t.acks === acks) && !t.error)
+        .filter((t) => !librdkafkaOnly || String(t.client).includes('librdkafka'))
+        .map((t) => t.MBps as number),
+    ) || null;
+  const bestRate = (size: number) =>
+    Math.max(
+      0,
+      ...tp
+        .filter(
+          (t) =>
+            t.op === 'produce' &&
+            t.recordBytes === size &&
+            t.acks === 1 &&
+            String(t.client).includes('librdkafka') &&
+            !t.error,
+        )
+        .map((t) => t.recordsPerSec as number),
+    ) || null;
+  const disk =
+    limits?.results?.find((r: Json) => String(r.limit).startsWith('disk sequential write (page')).MBps ?? null;
+  const lat = (client: string) =>
+    broker?.result?.latency?.find((l: Json) => String(l.client).startsWith(client))?.latency ?? null;
+  const peer = (system: string, persistence: string) =>
+    peers?.results?.find((r: Json) => r.system.startsWith(system) && String(r.persistence).startsWith(persistence))
+      ?.recordsPerSec ?? null;
+  const vltava = peer('Vltava, 64', 'page');
+  const producer1k = best('produce', 1024, 1);
+  const consumer1k = best('consume', 1024, null);
+  const ratio = (a: number | null, b: number | null) => (a !== null && b ? a / b : null);
+  const checks: Check[] = [
+    {
+      target: 'blaster 1 KiB records, 1 MiB requests, acks=1',
+      issue: '8',
+      value: bl(1024, 1)?.MBps ?? null,
+      unit: 'MB/s',
+      limit: 1000,
+      atLeast: true,
+      source: 'blaster',
+    },
+    {
+      target: 'librdkafka producer, 1 KiB, acks=1',
+      issue: '4, 8',
+      value: producer1k,
+      unit: 'MB/s',
+      limit: 300,
+      atLeast: true,
+      source: 'broker',
+    },
+    {
+      target: 'librdkafka producer / raw disk write (same run)',
+      issue: '8',
+      value: ratio(producer1k, disk),
+      unit: 'ratio',
+      limit: 0.7,
+      atLeast: true,
+      source: 'broker, limits',
+    },
+    {
+      target: 'librdkafka consumer / producer, 1 KiB',
+      issue: '8',
+      value: ratio(consumer1k, producer1k),
+      unit: 'ratio',
+      limit: 1.5,
+      atLeast: true,
+      source: 'broker',
+    },
+    {
+      target: 'librdkafka producer, 100 B records, acks=1',
+      issue: '8',
+      value: bestRate(100),
+      unit: 'records/s',
+      limit: 1_000_000,
+      atLeast: true,
+      source: 'broker',
+    },
+    {
+      target: 'blaster 100 B records (broker ceiling)',
+      issue: '8 (context)',
+      value: bl(100, 1)?.recordsPerSec ?? null,
+      unit: 'records/s',
+      limit: 1_000_000,
+      atLeast: true,
+      source: 'blaster',
+    },
+    {
+      target: 'e2e p99 at 10 MB/s, acks=all (wire client)',
+      issue: '4, 8',
+      value: lat('wire')?.p99Ms ?? null,
+      unit: 'ms',
+      limit: 5,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'e2e p99.9 at 10 MB/s, acks=all (wire client)',
+      issue: '8',
+      value: lat('wire')?.p999Ms ?? null,
+      unit: 'ms',
+      limit: 20,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'e2e p99 at 10 MB/s, acks=all (librdkafka)',
+      issue: '4, 8',
+      value: lat('confluent')?.p99Ms ?? null,
+      unit: 'ms',
+      limit: 5,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'e2e p99.9 at 10 MB/s, acks=all (librdkafka)',
+      issue: '8',
+      value: lat('confluent')?.p999Ms ?? null,
+      unit: 'ms',
+      limit: 20,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'Vltava / Redis Streams (AOF everysec), 1 KiB appends/s',
+      issue: '8',
+      value: ratio(vltava, peer('Redis', 'AOF,')),
+      unit: 'ratio',
+      limit: 1,
+      atLeast: true,
+      source: 'peers',
+    },
+    {
+      target: 'Vltava / NATS JetStream (file), 1 KiB appends/s',
+      issue: '8',
+      value: ratio(vltava, peer('NATS', 'file')),
+      unit: 'ratio',
+      limit: 1,
+      atLeast: true,
+      source: 'peers',
+    },
+    {
+      target: 'startup to first answered request',
+      issue: '8 (4: < 500)',
+      value: broker?.result?.startupMedianMs ?? null,
+      unit: 'ms',
+      limit: 300,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'idle RSS',
+      issue: '8 (4: < 100)',
+      value: broker?.result?.idleRssMiB ?? null,
+      unit: 'MiB',
+      limit: 80,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'peak RSS under load (client runs)',
+      issue: '8',
+      value: broker?.result?.peakRssMiB ?? null,
+      unit: 'MiB',
+      limit: 400,
+      atLeast: false,
+      source: 'broker',
+    },
+    {
+      target: 'peak RSS under load (blaster)',
+      issue: '8',
+      value: Math.max(0, ...(blaster?.results ?? []).map((r: Json) => r.peakRssMiB ?? 0)) || null,
+      unit: 'MiB',
+      limit: 400,
+      atLeast: false,
+      source: 'blaster',
+    },
+  ];
+  return {
+    title: 'targets of issues 4 and 8',
+    rows: checks.map(
+      (c): Row => ({
+        target: c.target,
+        issue: c.issue,
+        measured: c.value,
+        unit: c.unit,
+        goal: `${c.atLeast ? '>=' : '<'} ${c.limit.toLocaleString('en-US')}`,
+        'measured / goal': c.value === null ? null : +(c.value / c.limit).toFixed(2),
+        met: c.value === null ? 'not run' : (c.atLeast ? c.value >= c.limit : c.value < c.limit) ? 'yes' : 'NO',
+      }),
+    ),
+  };
+}

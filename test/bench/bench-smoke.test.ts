@@ -1,0 +1,79 @@
+/**
+ * `npm run bench -- --smoke` end to end: every workload runs at tiny sizes against real processes
+ * (broker CLI, kcat, confluent-kafka-python, kafkajs, and the peers when installed) and writes its
+ * JSON report and markdown table with machine, commit and command. No timing assertions: smoke
+ * numbers mean nothing; this proves the harness works.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+
+function runAll(outDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/bench/run-all.js', '--smoke', '--out-dir', outDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+it('npm run bench -- --smoke writes every report with machine, command and results', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vltava-bench-smoke-test-'));
+  try {
+    const { code, output } = await runAll(dir);
+    assert.equal(code, 0, output.slice(-3000));
+    const read = (name: string) => {
+      const p = join(dir, `${name}.json`);
+      assert.ok(existsSync(p), `${name}.json written`);
+      assert.ok(existsSync(join(dir, `${name}.md`)), `${name}.md written`);
+      const r = JSON.parse(readFileSync(p, 'utf8'));
+      assert.equal(r.benchmark, name);
+      assert.ok(r.machine.cpu && r.machine.cores > 0 && r.machine.kernel && r.machine.node, `${name}: machine`);
+      assert.ok(r.commit && r.command.includes(`dist/bench/`) && r.date, `${name}: run info`);
+      assert.ok(Array.isArray(r.tables) && r.tables.length > 0 && r.tables[0].rows.length > 0, `${name}: tables`);
+      return r;
+    };
+    const limits = read('limits');
+    assert.ok(limits.results.every((x: { MBps: number }) => x.MBps > 0));
+    read('codec');
+    read('storage');
+    const blaster = read('blaster');
+    assert.equal(blaster.results.length, 3);
+    for (const r of blaster.results) {
+      assert.equal(r.errors, 0);
+      assert.ok(r.requests > 0 && r.MBps > 0 && r.latency.p99Ms > 0);
+    }
+    const broker = read('broker');
+    const b = broker.result;
+    assert.ok(b.startupMedianMs > 0 && b.idleRssMiB > 0 && b.peakRssMiB > 0);
+    for (const client of ['kcat (librdkafka)', 'confluent-kafka (librdkafka)', 'kafkajs']) {
+      const produced = b.throughput.filter(
+        (t: { client: string; op: string }) => t.client === client && t.op === 'produce',
+      );
+      assert.ok(produced.length >= 2, `${client} produce rows`);
+      for (const t of produced) assert.equal(t.error, null, `${client}: ${t.error}`);
+    }
+    const wire = b.latency.find((l: { client: string }) => l.client.startsWith('wire'));
+    assert.ok(wire.received === wire.sent && wire.latency.count > 0);
+    const peers = read('peers');
+    assert.ok(
+      peers.results.some(
+        (r: { system: string; recordsPerSec: number }) => r.system.startsWith('Vltava') && r.recordsPerSec > 0,
+      ),
+    );
+    const summary = read('summary');
+    assert.ok(summary.tables[0].rows.length >= 10);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
