@@ -19,6 +19,8 @@ import { G } from './codes.js';
 import type { GroupCoordinator } from './coordinator.js';
 import type { CommittedOffset } from './offsets-records.js';
 
+const MAX_STORABLE_METADATA_BYTES = 0x7fff;
+
 export interface OffsetCommitParams {
   groupId: string;
   generationId: number;
@@ -77,7 +79,8 @@ export async function commitOffsets(
   if (member !== undefined) c.scheduleHeartbeatExpiry(group, member);
 
   const toStore = valid.filter((v) => {
-    if (v.value.metadata.length > maxMetadata) {
+    // The record's metadata is an int16-length string: nothing longer can be stored at all.
+    if (v.value.metadata.length > maxMetadata || Buffer.byteLength(v.value.metadata) > MAX_STORABLE_METADATA_BYTES) {
       errors.set(key(v.topic, v.partition), G.OFFSET_METADATA_TOO_LARGE);
       return false;
     }
