@@ -102,7 +102,7 @@ export class Admin extends GroupAdmin {
   }
 
   /** Runs a controller request, refreshing metadata and retrying when the controller moved. */
-  private async controller<T>(apiKey: number, body: unknown, errorsOf: (res: T) => KafkaError | undefined): Promise<T> {
+  private async controller<T>(apiKey: number, body: unknown | ((version: number) => unknown), errorsOf: (res: T) => KafkaError | undefined): Promise<T> {
     const o = this.cluster.options;
     return withRetries(
       async () => {
@@ -141,7 +141,8 @@ export class Admin extends GroupAdmin {
   async deleteTopics(topics: string[], options: { timeoutMs?: number } = {}): Promise<void> {
     await this.controller<DeleteTopicsResponse>(
       ApiKeys.DeleteTopics,
-      { timeoutMs: options.timeoutMs ?? this.cluster.options.requestTimeoutMs, topicNames: topics, topics: topics.map((name) => ({ name, topicId: Buffer.alloc(16) })) },
+      // v6 names topics in `topics` (name or id); older versions in `topicNames`
+      (v: number) => ({ timeoutMs: options.timeoutMs ?? this.cluster.options.requestTimeoutMs, topicNames: v >= 6 ? [] : topics, topics: v >= 6 ? topics.map((name) => ({ name, topicId: Buffer.alloc(16) })) : [] }),
       (res) => firstError(res.responses, (r) => ({ code: r.errorCode, topic: r.name ?? undefined, msg: r.errorMessage }), 'DeleteTopics'),
     );
     for (const t of topics) this.cluster.metadata.topics.delete(t);

@@ -208,11 +208,12 @@ export class Cluster {
 
   /** Sends a request to the controller (admin topic and config operations). */
   // biome-ignore lint/suspicious/noExplicitAny: typed by callers
-  async requestController<T = any>(apiKey: number, body: unknown, o?: RequestOptions): Promise<T> {
+  async requestController<T = any>(apiKey: number, body: unknown | ((version: number) => unknown), o?: RequestOptions): Promise<T> {
     if (this.metadata.controllerId < 0 || this.stale) await this.refreshMetadata();
     const id = this.metadata.controllerId;
     const conn = id >= 0 && this.metadata.brokers.has(id) ? await this.broker(id) : await this.anyBroker();
-    return conn.request<T>(apiKey, body, o);
+    // a body builder gets the negotiated version, for requests whose shape changed between versions
+    return conn.request<T>(apiKey, typeof body === 'function' ? body(conn.versionOf(apiKey) ?? 0) : body, o);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Group coordinator lookup (FindCoordinator), cached per group until a caller reports
- * NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or the connection dies. Both request shapes are
- * filled in (v0-3 `key`, v4+ `coordinatorKeys`) so any negotiated version works.
+ * NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or the connection dies. The request shape follows
+ * the negotiated version (v0-3 `key`, v4+ `coordinatorKeys`).
  */
 import { ApiKeys, type FindCoordinatorResponse } from '../../protocol/messages/index.js';
 import { KafkaError } from '../errors.js';
@@ -48,10 +48,13 @@ export class CoordinatorCache {
     const o = this.cluster.options;
     return withRetries(
       async () => {
-        const res = await this.cluster.requestAny<FindCoordinatorResponse>(ApiKeys.FindCoordinator, {
-          key: groupId,
+        const conn = await this.cluster.anyBroker();
+        // v4+ batches keys in coordinatorKeys; older versions carry one key
+        const batched = (conn.versionOf(ApiKeys.FindCoordinator) ?? 0) >= 4;
+        const res = await conn.request<FindCoordinatorResponse>(ApiKeys.FindCoordinator, {
+          key: batched ? '' : groupId,
           keyType: 0,
-          coordinatorKeys: [groupId],
+          coordinatorKeys: batched ? [groupId] : [],
         });
         const c = res.coordinators.length > 0 ? res.coordinators[0]! : res;
         if (c.errorCode !== 0) throw new KafkaError(c.errorCode, { groupId, api: 'FindCoordinator', serverMessage: c.errorMessage });

@@ -32,3 +32,32 @@ export function run(cmd: string, args: string[], input?: string): Promise<string
     if (input !== undefined) child.stdin!.end(input);
   });
 }
+
+/**
+ * Event-driven waiting: tests call `poke()` from handlers and listeners (records consumed,
+ * partitions assigned, rebalance events) and `until(predicate)` re-checks on every poke. The
+ * timeout only bounds a failing test; it never decides when a passing one proceeds.
+ */
+export class Changes {
+  private readonly waiters = new Set<() => void>();
+
+  poke = (): void => {
+    for (const w of [...this.waiters]) w();
+  };
+
+  async until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiters.delete(done);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(1, deadline - Date.now()));
+        this.waiters.add(done);
+      });
+    }
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * Fetcher: keeps records flowing from partition leaders into an in-memory buffer ahead of the
+ * application (fetch pipelining), so consumption is bounded by throughput, not request latency.
+ *
+ * Per leader broker at most one Fetch is in flight, on a dedicated 'fetch' connection (a
+ * long-poll there must not delay heartbeats or commits). As soon as a response arrives the next
+ * fetch goes out — while the application is still processing the previous records — for every
+ * assigned, unpaused partition with a known position, until the buffer holds
+ * `maxBufferedBytes`; the buffer draining below that restarts fetching (backpressure).
+ *
+ * Positions: `position` is the next offset to fetch, advanced as responses arrive. Each
+ * partition has an `epoch` bumped by seek/assign/pause; a response or buffered data from an
+ * older epoch is dropped, so a seek never delivers records from before it.
+ *
+ * read_committed: records of aborted transactions are dropped using the response's
+ * abortedTransactions list (Kafka's algorithm: a producer is "aborted" from its first offset
+ * until its ABORT marker), and control batches are never delivered.
+ */
+import { ApiKeys, type FetchResponse, type FetchResponsePartitionData } from '../../protocol/messages/index.js';
+import { LOG_OVERHEAD } from '../../protocol/records/batch-header.js';
+import { parseControlRecordKey } from '../../protocol/records/control.js';
+import { decodeRecordBatch } from '../../protocol/records/decode.js';
+import type { Record } from '../../protocol/records/record.js';
+import { KafkaError, needsMetadataRefresh } from '../errors.js';
+import type { Cluster } from '../net/cluster.js';
+import { backoffMs } from '../net/retry.js';
+import { type TopicPartition, tpKey } from './protocol.js';
+
+export interface FetcherOptions {
+  minBytes: number;
+  maxBytes: number;
+  maxWaitMs: number;
+  maxPartitionBytes: number;
+  isolationLevel: 0 | 1;
+  maxBufferedBytes: number;
+}
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Next offset to fetch; -1 until resolved (committed offset or auto.offset.reset). */
+  position: number;
+  paused: boolean;
+  epoch: number;
+  highWatermark: number;
+  /** Error waiting for the application (e.g. OFFSET_OUT_OF_RANGE with reset 'none'). */
+  error?: unknown;
+  needsReset?: boolean;
+}
+
+export interface FetchedChunk {
+  topic: string;
+  partition: number;
+  epoch: number;
+  records: Record[];
+  /** Index of the next record to hand out. */
+  next: number;
+  bytes: number;
+  highWatermark: number;
+}
+
+const ZERO_UUID = Buffer.alloc(16);
+
+export class Fetcher {
+  readonly partitions = new Map<string, PartitionState>();
+  readonly buffer: FetchedChunk[] = [];
+  private bufferedBytes = 0;
+  private readonly inFlight = new Set<number>();
+  private readonly backoffUntil = new Map<number, number>();
+  private running = false;
+  private attempts = 0;
+  /** Called when data arrives or a partition needs the consumer's attention. */
+  onData: () => void = () => {};
+  /** Called for OFFSET_OUT_OF_RANGE: the consumer applies auto.offset.reset. */
+  onOutOfRange: (tp: PartitionState) => void = () => {};
+  readonly stats = { fetches: 0, records: 0, bytes: 0 };
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly o: FetcherOptions,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.pump();
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  assign(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) {
+      const k = tpKey(tp.topic, tp.partition);
+      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: -1, paused: false, epoch: 0, highWatermark: -1 });
+    }
+  }
+
+  unassign(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) {
+      const k = tpKey(tp.topic, tp.partition);
+      const s = this.partitions.get(k);
+      if (s) s.epoch++;
+      this.partitions.delete(k);
+    }
+    this.dropStale();
+  }
+
+  state(topic: string, partition: number): PartitionState | undefined {
+    return this.partitions.get(tpKey(topic, partition));
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    const s = this.partitions.get(tpKey(topic, partition));
+    if (!s) throw new Error(`partition ${topic}-${partition} is not assigned to this consumer`);
+    s.position = offset;
+    s.epoch++;
+    s.error = undefined;
+    s.needsReset = false;
+    this.dropStale();
+    this.pump();
+  }
+
+  pause(tps: readonly TopicPartition[], paused: boolean): void {
+    for (const tp of tps) {
+      const s = this.partitions.get(tpKey(tp.topic, tp.partition));
+      if (!s || s.paused === paused) continue;
+      s.paused = paused;
+      // buffered records of a paused partition are kept out of `take` but not dropped
+    }
+    if (!paused) this.pump();
+  }
+
+  /** Removes buffered chunks that belong to an older epoch or an unassigned partition. */
+  private dropStale(): void {
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      const c = this.buffer[i]!;
+      const s = this.partitions.get(tpKey(c.topic, c.partition));
+      if (!s || s.epoch !== c.epoch) {
+        this.bufferedBytes -= c.bytes;
+        this.buffer.splice(i, 1);
+      }
+    }
+  }
+
+  /** Hands out up to `max` records, in arrival order, skipping paused partitions. */
+  take(max: number): Array<{ chunk: FetchedChunk; records: Record[] }> {
+    const out: Array<{ chunk: FetchedChunk; records: Record[] }> = [];
+    let n = 0;
+    for (let i = 0; i < this.buffer.length && n < max; ) {
+      const c = this.buffer[i]!;
+      const s = this.partitions.get(tpKey(c.topic, c.partition));
+      if (!s || s.epoch !== c.epoch) {
+        this.bufferedBytes -= c.bytes;
+        this.buffer.splice(i, 1);
+        continue;
+      }
+      if (s.paused) {
+        i++;
+        continue;
+      }
+      const count = Math.min(max - n, c.records.length - c.next);
+      out.push({ chunk: c, records: c.next === 0 && count === c.records.length ? c.records : c.records.slice(c.next, c.next + count) });
+      c.next += count;
+      n += count;
+      if (c.next >= c.records.length) {
+        this.bufferedBytes -= c.bytes;
+        this.buffer.splice(i, 1);
+      } else i++;
+    }
+    if (out.length > 0) this.pump();
+    return out;
+  }
+
+  hasBuffered(): boolean {
+    return this.buffer.some((c) => !this.partitions.get(tpKey(c.topic, c.partition))?.paused);
+  }
+
+  /** Starts a fetch to every leader that has fetchable partitions and nothing in flight. */
+  pump(): void {
+    if (!this.running || this.bufferedBytes >= this.o.maxBufferedBytes) return;
+    const byLeader = new Map<number, PartitionState[]>();
+    const bufferedParts = new Set(this.buffer.map((c) => tpKey(c.topic, c.partition)));
+    let missingLeader = false;
+    for (const s of this.partitions.values()) {
+      if (s.paused || s.position < 0 || s.error !== undefined || s.needsReset) continue;
+      // one chunk per partition ahead of the application is enough to keep it busy
+      if (bufferedParts.has(tpKey(s.topic, s.partition)) && this.bufferedBytes >= this.o.maxBufferedBytes / 2) continue;
+      const p = this.cluster.metadata.partition(s.topic, s.partition);
+      if (!p || p.leader < 0) {
+        missingLeader = true;
+        continue;
+      }
+      let l = byLeader.get(p.leader);
+      if (!l) byLeader.set(p.leader, (l = []));
+      l.push(s);
+    }
+    if (missingLeader) this.refresh();
+    const now = Date.now();
+    for (const [leader, list] of byLeader) {
+      if (this.inFlight.has(leader) || (this.backoffUntil.get(leader) ?? 0) > now) continue;
+      this.fetchFrom(leader, list);
+    }
+  }
+
+  private refreshing = false;
+  private refresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    this.cluster.markStale();
+    this.cluster
+      .refreshMetadata()
+      .catch(() => {})
+      .finally(() => {
+        this.refreshing = false;
+        setTimeout(() => this.pump(), this.cluster.options.retryBackoffMs).unref();
+      });
+  }
+
+  private fetchFrom(leader: number, list: PartitionState[]): void {
+    this.inFlight.add(leader);
+    const epochs = new Map(list.map((s) => [tpKey(s.topic, s.partition), { epoch: s.epoch, position: s.position }]));
+    const topics = new Map<string, PartitionState[]>();
+    for (const s of list) {
+      let l = topics.get(s.topic);
+      if (!l) topics.set(s.topic, (l = []));
+      l.push(s);
+    }
+    const body = {
+      clusterId: null,
+      replicaId: -1,
+      replicaState: { replicaId: -1, replicaEpoch: -1n },
+      maxWaitMs: this.o.maxWaitMs,
+      minBytes: this.o.minBytes,
+      maxBytes: this.o.maxBytes,
+      isolationLevel: this.o.isolationLevel,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...topics].map(([topic, ps]) => ({
+        topic,
+        topicId: this.cluster.metadata.topics.get(topic)?.topicId ?? ZERO_UUID,
+        partitions: ps.map((s) => ({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(s.position), lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID })),
+      })),
+      forgottenTopicsData: [],
+      rackId: '',
+    };
+    this.stats.fetches++;
+    this.cluster
+      .broker(leader, 'fetch')
+      .then((conn) => conn.request<FetchResponse>(ApiKeys.Fetch, body, { timeoutMs: this.o.maxWaitMs + this.cluster.options.requestTimeoutMs }))
+      .then(
+        (res) => {
+          this.inFlight.delete(leader);
+          this.attempts = 0;
+          let data = false;
+          if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { api: 'Fetch' });
+          for (const t of res.responses) {
+            for (const p of t.partitions) {
+              const k = tpKey(t.topic, p.partitionIndex);
+              const s = this.partitions.get(k);
+              const sent = epochs.get(k);
+              if (!s || !sent || s.epoch !== sent.epoch || s.position !== sent.position) continue;
+              if (this.handlePartition(s, p)) data = true;
+            }
+          }
+          if (data) this.onData();
+          this.pump();
+        },
+        (err) => {
+          this.inFlight.delete(leader);
+          if (!this.running) return;
+          if (needsMetadataRefresh(err)) this.refresh();
+          this.backoffUntil.set(leader, Date.now() + backoffMs(this.attempts++, this.cluster.options.retryBackoffMs, this.cluster.options.retryBackoffMaxMs));
+          setTimeout(() => this.pump(), this.cluster.options.retryBackoffMs).unref();
+        },
+      )
+      .catch((err) => {
+        this.cluster.logger.warn({ err }, 'fetch failed');
+        setTimeout(() => this.pump(), this.cluster.options.retryBackoffMs).unref();
+      });
+  }
+
+  /** Returns true when records were buffered. */
+  private handlePartition(s: PartitionState, p: FetchResponsePartitionData): boolean {
+    if (p.errorCode !== 0) {
+      const err = new KafkaError(p.errorCode, { topic: s.topic, partition: s.partition, api: 'Fetch' });
+      if (err.name === 'OFFSET_OUT_OF_RANGE') {
+        s.needsReset = true;
+        this.onOutOfRange(s);
+      } else if (needsMetadataRefresh(err) || err.retriable) this.refresh();
+      else {
+        s.error = err;
+        this.onData();
+      }
+      return false;
+    }
+    s.highWatermark = Number(p.highWatermark);
+    const buf = p.records;
+    if (!buf || buf.length === 0) return false;
+    const records: Record[] = [];
+    const aborted = this.o.isolationLevel === 1 ? [...(p.abortedTransactions ?? [])].sort((a, b) => Number(a.firstOffset - b.firstOffset)) : [];
+    const abortedProducers = new Set<bigint>();
+    let next = s.position;
+    let pos = 0;
+    while (pos + LOG_OVERHEAD <= buf.length) {
+      const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+      if (pos + size > buf.length) break; // a partial batch at the end: fetched again next time
+      const batch = decodeRecordBatch(buf, pos);
+      pos += size;
+      const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
+      if (lastOffset < next) continue;
+      while (aborted.length > 0 && Number(aborted[0]!.firstOffset) <= lastOffset) abortedProducers.add(aborted.shift()!.producerId);
+      if (batch.isControl) {
+        if (batch.records.length > 0 && batch.isTransactional && parseControlRecordKey(batch.records[0]!.key).type === 0) abortedProducers.delete(batch.producerId);
+      } else if (!(batch.isTransactional && abortedProducers.has(batch.producerId))) {
+        for (const r of batch.records) if (r.offset >= next) records.push(r);
+      }
+      next = lastOffset + 1;
+    }
+    if (pos === 0 && buf.length > 0 && next === s.position) {
+      // not even one whole batch fitted: the batch is larger than max.partition.fetch.bytes
+      // allowed in this response; Kafka always returns at least one whole batch, so this is rare
+      return false;
+    }
+    s.position = next;
+    if (records.length === 0) return false;
+    const bytes = pos;
+    this.buffer.push({ topic: s.topic, partition: s.partition, epoch: s.epoch, records, next: 0, bytes, highWatermark: s.highWatermark });
+    this.bufferedBytes += bytes;
+    this.stats.records += records.length;
+    this.stats.bytes += bytes;
+    return true;
+  }
+}
