@@ -11,7 +11,7 @@ let broker: Broker;
 let admin: Admin;
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory' });
+  broker = await startBroker({ port: 0, storage: 'memory', config: { 'group.initial.rebalance.delay.ms': 0 } });
   admin = new Admin({ bootstrapServers: broker.bootstrapServers, logger: silentLogger() });
   await admin.connect();
 });
@@ -79,5 +79,45 @@ describe('admin client', () => {
     const [low] = await admin.deleteRecords([{ topic: 'adm-off', partition: 0, offset: 6 }]);
     assert.equal(low!.lowWatermark, 6);
     assert.deepEqual(await admin.fetchTopicOffsets('adm-off'), [{ partition: 0, earliest: 6, latest: 10 }]);
+  });
+});
+
+describe('admin client: consumer groups', () => {
+  it('lists, describes with lag, resets, deletes offsets and deletes groups', async () => {
+    const { Consumer } = await import('../../../src/client/consumer/consumer.js');
+    const topic = 'adm-groups';
+    const groupId = 'adm-g1';
+    await admin.createTopics([{ topic, numPartitions: 2 }]);
+    await produceRaw(topic, 0, 10);
+    await produceRaw(topic, 1, 6);
+    const c = new Consumer({ bootstrapServers: broker.bootstrapServers, logger: silentLogger(), groupId, autoOffsetReset: 'earliest', enableAutoCommit: false, fetchMaxWaitMs: 20 });
+    await c.subscribe(topic);
+    let n = 0;
+    for await (const _ of c) if (++n === 16) break;
+    await c.commit([{ topic, partition: 0, offset: 7 }, { topic, partition: 1, offset: 6 }]);
+    assert.ok((await admin.listGroups()).some((g) => g.groupId === groupId && g.protocolType === 'consumer'));
+    const [d] = await admin.describeGroups([groupId]);
+    assert.equal(d!.state, 'Stable');
+    assert.equal(d!.members.length, 1);
+    assert.deepEqual(d!.members[0]!.subscribedTopics, [topic]);
+    assert.equal(d!.members[0]!.assignment.length, 2);
+    let lag = await admin.describeGroupLag(groupId);
+    assert.deepEqual(lag.map((l) => [l.partition, l.committedOffset, l.logEndOffset, l.lag]), [[0, 7, 10, 3], [1, 6, 6, 0]]);
+    assert.equal(lag[0]!.memberId, d!.members[0]!.memberId);
+    await assert.rejects(admin.resetOffsets(groupId, topic, { to: 'earliest' }), KafkaError, 'an active group cannot be reset');
+    await c.close();
+
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'earliest' })).map((o) => o.offset), [0, 0]);
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'shift', by: 3 })).map((o) => o.offset), [3, 3]);
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'shift', by: 100 })).map((o) => o.offset), [10, 6], 'clamped to the log end');
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'offset', offset: 4 }, [0])).map((o) => o.offset), [4]);
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'timestamp', timestamp: 1_002 })).map((o) => o.offset), [2, 2]);
+    assert.deepEqual((await admin.resetOffsets(groupId, topic, { to: 'latest' })).map((o) => o.offset), [10, 6]);
+    lag = await admin.describeGroupLag(groupId);
+    assert.equal(lag.reduce((s, l) => s + l.lag, 0), 0);
+    await admin.deleteOffsets(groupId, topic, [1]);
+    assert.deepEqual((await admin.fetchOffsets(groupId)).map((o) => [o.partition, o.offset]), [[0, 10]]);
+    await admin.deleteGroups([groupId]);
+    assert.ok(!(await admin.listGroups()).some((g) => g.groupId === groupId));
   });
 });
