@@ -4,3 +4,4 @@ export { BrokerConfig, TopicConfig, parseProperties, ConfigSource, BROKER_CONFIG
 export { type Clock, ManualClock, systemClock } from './common/clock.js';
 export { createLogger, type Logger } from './common/logger.js';
 export { VltavaError, ConfigError, ConfigErrors } from './common/errors.js';
+export * from './client/index.js';
