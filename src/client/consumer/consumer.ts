@@ -94,6 +94,10 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  private readonly closeController = new AbortController();
+  private get closing(): AbortSignal {
+    return this.closeController.signal;
+  }
   private readonly o: Required<Pick<ConsumerOptions<K, V>, 'autoOffsetReset' | 'enableAutoCommit' | 'autoCommitIntervalMs' | 'maxPollRecords'>>;
 
   constructor(readonly options: ConsumerOptions<K, V>) {
@@ -223,7 +227,11 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     const max = options.maxRecords ?? this.o.maxPollRecords;
     for (;;) {
       if (this.membership) this.membership.lastPollAt = Date.now();
-      if (this.mode === 'subscribe' && this.membership!.needsRejoin) await this.membership!.ensureActive();
+      if (this.mode === 'subscribe' && this.membership!.needsRejoin) {
+        // a join can wait for other members for up to their rebalance timeout: let abort/close cut it short
+        await raceAbort(this.membership!.ensureActive(), options.signal, this.closing);
+        if (this.closed || options.signal?.aborted) return [];
+      }
       await this.resolvePositions();
       const taken = this.fetcher.take(max);
       if (taken.length > 0) {
@@ -497,6 +505,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closeController.abort();
     clearTimeout(this.autoCommitTimer);
     this.wake();
     this.fetcher.stop();
@@ -506,8 +515,34 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       if (this.mode === 'subscribe') await this.membership?.leave().catch(() => {});
     }
     this.membership?.stop();
-    await this.cluster.close();
+    // nothing left to wait for: a pending JoinGroup or long-poll Fetch is cut, not drained
+    await this.cluster.close(0);
   }
+}
+
+/** Resolves when `p` settles or either signal aborts (the work itself carries on and is ignored). */
+function raceAbort(p: Promise<void>, ...signals: Array<AbortSignal | undefined>): Promise<void> {
+  const live = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (live.some((s) => s.aborted)) {
+    p.catch(() => {});
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      for (const s of live) s.removeEventListener('abort', done);
+      p.catch(() => {});
+      resolve();
+    };
+    for (const s of live) s.addEventListener('abort', done, { once: true });
+    p.then(
+      () => done(),
+      (err) => {
+        for (const s of live) s.removeEventListener('abort', done);
+        if (live.some((s) => s.aborted)) resolve();
+        else reject(err);
+      },
+    );
+  });
 }
 
 function splitKey(k: string): TopicPartition {

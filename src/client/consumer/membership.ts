@@ -326,7 +326,8 @@ export class GroupMembership {
   async leave(reason = 'the consumer is being closed'): Promise<void> {
     this.stopHeartbeats();
     if (this.memberId === '' || this.o.groupInstanceId !== null) return;
-    const conn = await this.coordinators.connection(this.o.groupId);
+    // not the coordinator connection: a JoinGroup parked there would hold the LeaveGroup behind it
+    const conn = await this.coordinators.connection(this.o.groupId, 'default');
     const batched = (conn.versionOf(ApiKeys.LeaveGroup) ?? 0) >= 3; // v3+ names members in a list
     await conn.request(ApiKeys.LeaveGroup, {
       groupId: this.o.groupId,

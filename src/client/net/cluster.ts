@@ -216,10 +216,11 @@ export class Cluster {
     return conn.request<T>(apiKey, typeof body === 'function' ? body(conn.versionOf(apiKey) ?? 0) : body, o);
   }
 
-  async close(): Promise<void> {
+  /** Closes every connection, letting in-flight requests finish for up to `drainMs`. */
+  async close(drainMs = 5_000): Promise<void> {
     this.closed = true;
     clearTimeout(this.ageTimer);
-    await this.pool.close();
+    await this.pool.close(drainMs);
   }
 }
 

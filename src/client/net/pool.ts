@@ -93,9 +93,9 @@ export class ConnectionPool {
     return [...this.live.values()];
   }
 
-  async close(): Promise<void> {
+  async close(drainMs = 5_000): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.live.values()].map((c) => c.close()));
+    await Promise.all([...this.live.values()].map((c) => c.close(drainMs)));
     this.live.clear();
   }
 }
