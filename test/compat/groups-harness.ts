@@ -147,6 +147,8 @@ export class KafkaJsMember extends Member {
       groupId: o.group,
       sessionTimeout: o.sessionTimeoutMs ?? 6000,
       heartbeatInterval: o.heartbeatMs ?? 200,
+      // kafkajs heartbeats (and so learns of rebalances) only between fetches: keep long polls short.
+      maxWaitTimeInMs: 100,
       partitionAssigners: o.assignor === 'roundrobin' ? [sharedRoundRobin] : undefined,
       retry: { initialRetryTime: 50, retries: 20 },
     });
