@@ -201,6 +201,8 @@ export async function runBlaster(argv: string[]): Promise<BlasterRun> {
     { recordBytes: 1024, acks: 1 },
     { recordBytes: 1024, acks: -1 },
     { recordBytes: 100, acks: 1 },
+    // 10 KiB records complete the throughput-vs-record-size curve (full runs only).
+    ...(smoke ? [] : [{ recordBytes: 10240, acks: 1 }]),
   ];
   const results: BlastResult[] = [];
   let profile: BlasterRun['profile'];

@@ -175,17 +175,27 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         log(row('wire fetch loop (no client)', 'consume', size, null, { records: f.records, seconds: f.seconds }));
       }
     }
-    const et = await topic('e2e-wire');
-    const w = await wireE2e(broker.port, et, e2eRate, 1024, e2eSeconds, smoke ? 0.1 : 1);
-    latency.push({
-      client: 'wire producer + long-poll fetch',
-      rateMBps: e2eRate,
-      recordBytes: 1024,
-      sent: w.sent,
-      received: w.received,
-      latency: w.latency,
-      error: null,
-    });
+    // The target rate (10 MB/s) first, then a lighter and a heavier load for the latency-vs-load curve.
+    for (const rate of smoke ? [e2eRate] : [e2eRate, 2, 50]) {
+      const et = await topic(`e2e-wire-${rate}`);
+      const w = await wireE2e(
+        broker.port,
+        et,
+        rate,
+        1024,
+        rate === e2eRate ? e2eSeconds : e2eSeconds / 2,
+        smoke ? 0.1 : 1,
+      );
+      latency.push({
+        client: 'wire producer + long-poll fetch',
+        rateMBps: rate,
+        recordBytes: 1024,
+        sent: w.sent,
+        received: w.received,
+        latency: w.latency,
+        error: null,
+      });
+    }
     const pt = await topic('e2e-confluent');
     const c = await confluentE2e(broker.port, pt, e2eRate, 1024, e2eSeconds);
     const h = new LatencyHistogram();

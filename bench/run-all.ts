@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePlots } from './lib/plots.js';
 import { targetsTable } from './lib/targets.js';
 import { argValue, printTables, writeReport } from './lib/report.js';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     tables: [targets],
     data: { failed },
   });
+  for (const p of writePlots(outDir)) console.log(`wrote ${p}`);
   if (failed.length) {
     console.error(`benches failed: ${failed.join(', ')}`);
     process.exitCode = 1;

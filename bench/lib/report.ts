@@ -14,9 +14,21 @@ export interface Machine {
   memoryGiB: number;
   kernel: string;
   node: string;
-  /** Load average when the run started: other processes share this machine. */
-  loadAvg1m: number;
+  /** 1-minute load average when the bench started and when it wrote its report: other
+   * engineers' processes share this machine, and these say how busy it was. */
+  loadAvg1mStart: number;
+  loadAvg1mEnd: number;
 }
+
+function loadAvg1m(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const LOAD_AT_START = loadAvg1m();
 
 export interface RunInfo {
   date: string;
@@ -46,17 +58,14 @@ function git(args: string): string | undefined {
 
 export function machineInfo(): Machine {
   const c = cpus();
-  let loadAvg1m = 0;
-  try {
-    loadAvg1m = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-  } catch {}
   return {
     cpu: c[0]?.model ?? 'unknown',
     cores: c.length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     kernel: `${process.platform} ${release()}`,
     node: process.version,
-    loadAvg1m,
+    loadAvg1mStart: LOAD_AT_START,
+    loadAvg1mEnd: loadAvg1m(),
   };
 }
 
@@ -150,7 +159,7 @@ export function writeReport(out: string, input: ReportInput): Record<string, unk
     '',
     `${run.date} · commit ${run.commit}${run.dirty ? ' (tree had uncommitted changes)' : ''} · \`${run.command}\``,
     '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.kernel}, Node ${machine.node}, load ${machine.loadAvg1m} at start.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.kernel}, Node ${machine.node}; 1-min load average ${machine.loadAvg1mStart} at start, ${machine.loadAvg1mEnd} at end (other engineers' processes share the machine).`,
     '',
     input.workload,
     '',

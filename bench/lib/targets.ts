@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row, Table } from './report.js';
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: reading our own reports
+// biome-ignore lint/suspicious/noExplicitAny: reads our own reports, whose shapes the benches define
+type Json = Record<string, any>;
 
 function load(dir: string, name: string): Json | null {
   const p = join(dir, `${name}.json`);

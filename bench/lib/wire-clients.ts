@@ -93,7 +93,7 @@ export async function wireFetch(
         fetchRequest(topic, 0, offset, 100, maxBytes),
       );
       const p = res.responses[0]?.partitions[0];
-      if (!p || p.errorCode !== 0) throw new Error(`fetch error ${p?.errorCode}`);
+      if (p?.errorCode !== 0) throw new Error(`fetch error ${p?.errorCode}`);
       if (!p.records || p.records.length === 0) continue;
       bytes += p.records.length;
       for (const b of batches(p.records)) {
