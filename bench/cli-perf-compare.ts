@@ -48,7 +48,25 @@ async function harness(bootstrap: string, topic: string): Promise<Run> {
 }
 
 function cli(bootstrap: string, topic: string): Promise<Run> {
-  const args = ['dist/src/cli/main.js', 'perf', 'produce', '--topic', topic, '--num-records', String(records), '--record-size', String(size), '--throughput', '-1', '--producer-props', `acks=${acks}`, '--output', 'json', '--bootstrap-server', bootstrap];
+  const args = [
+    'dist/src/cli/main.js',
+    'perf',
+    'produce',
+    '--topic',
+    topic,
+    '--num-records',
+    String(records),
+    '--record-size',
+    String(size),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `acks=${acks}`,
+    '--output',
+    'json',
+    '--bootstrap-server',
+    bootstrap,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -69,7 +87,9 @@ function harnessChild(bootstrap: string, topic: string): Promise<Run> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Run) : reject(new Error(`harness exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Run) : reject(new Error(`harness exited ${code}`)),
+    );
   });
 }
 
@@ -93,7 +113,9 @@ try {
   for (let r = 0; r < rounds; r++) {
     a.push(await harnessChild(bootstrap, 'cmp-harness'));
     b.push(await cli(bootstrap, 'cmp-cli'));
-    process.stderr.write(`round ${r + 1}: harness ${a[r]!.recordsPerSec.toFixed(0)} rec/s, cli ${b[r]!.recordsPerSec.toFixed(0)} rec/s\n`);
+    process.stderr.write(
+      `round ${r + 1}: harness ${a[r]!.recordsPerSec.toFixed(0)} rec/s, cli ${b[r]!.recordsPerSec.toFixed(0)} rec/s\n`,
+    );
   }
   const ha = median(a.map((x) => x.recordsPerSec));
   const cb = median(b.map((x) => x.recordsPerSec));
@@ -105,8 +127,16 @@ try {
         workload: { records, recordSizeBytes: size, partitions, acks, throughput: 'unlimited', rounds },
         machine: m,
         command: `node dist/bench/cli-perf-compare.js ${argv.join(' ')}`.trim(),
-        harness: { recordsPerSecMedian: Math.round(ha), mbPerSecMedian: +median(a.map((x) => x.mbPerSec)).toFixed(2), runs: a.map((x) => Math.round(x.recordsPerSec)) },
-        cli: { recordsPerSecMedian: Math.round(cb), mbPerSecMedian: +median(b.map((x) => x.mbPerSec)).toFixed(2), runs: b.map((x) => Math.round(x.recordsPerSec)) },
+        harness: {
+          recordsPerSecMedian: Math.round(ha),
+          mbPerSecMedian: +median(a.map((x) => x.mbPerSec)).toFixed(2),
+          runs: a.map((x) => Math.round(x.recordsPerSec)),
+        },
+        cli: {
+          recordsPerSecMedian: Math.round(cb),
+          mbPerSecMedian: +median(b.map((x) => x.mbPerSec)).toFixed(2),
+          runs: b.map((x) => Math.round(x.recordsPerSec)),
+        },
         ratio: +ratio.toFixed(3),
         withinTenPercent: Math.abs(1 - ratio) <= 0.1,
       },

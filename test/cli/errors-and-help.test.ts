@@ -49,7 +49,10 @@ describe('vltava errors', () => {
       const port = await closedPort();
       const r = await runCli([...args, '--bootstrap-server', `127.0.0.1:${port}`], { killAfterMs: 15_000 });
       assert.equal(r.code, 3, r.stderr);
-      assert.ok(oneLine(r.stderr.replace(/Processed a total of 0 messages\n/, '')), `expected one line on stderr, got:\n${r.stderr}`);
+      assert.ok(
+        oneLine(r.stderr.replace(/Processed a total of 0 messages\n/, '')),
+        `expected one line on stderr, got:\n${r.stderr}`,
+      );
       assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
       assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
     });
@@ -101,7 +104,9 @@ describe('vltava --help', () => {
       assert.match(r.stdout, /Examples:\n {2}\$ .*vltava /);
     });
   }
-  it('every other command has an example too', { todo: 'dump-log (registered by another module) has no examples yet' }, () => {
+  it('every other command has an example too', {
+    todo: 'dump-log (registered by another module) has no examples yet',
+  }, () => {
     const missing: string[] = [];
     const walk = (cmd: Command, path: string[]) => {
       let text = '';

@@ -25,7 +25,13 @@ export interface RunOptions {
 }
 
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME, XDG_CONFIG_HOME: join(HOME, '.config'), NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME,
+    XDG_CONFIG_HOME: join(HOME, '.config'),
+    NO_COLOR: '1',
+    ...extra,
+  };
   for (const k of ['VLTAVA_BOOTSTRAP_SERVER', 'VLTAVA_CONFIG', 'FORCE_COLOR']) if (!(k in extra)) delete env[k];
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
   return env;
@@ -50,12 +56,17 @@ export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
 }
 
 /** Starts the CLI and resolves once its stdout has printed `lines` lines; returns the process. */
-export function startCli(args: string[], lines: number): Promise<{ stop: () => Promise<CliResult>; stdout: () => string }> {
+export function startCli(
+  args: string[],
+  lines: number,
+): Promise<{ stop: () => Promise<CliResult>; stdout: () => string }> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  const closed = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+  const closed = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+  );
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -18,7 +18,17 @@ async function cluster(flags: ConnectionFlags): Promise<void> {
   }
   const brokers = [...d.brokers].sort((a, b) => a.nodeId - b.nodeId);
   if (ctx.out.json) {
-    ctx.out.document({ clusterId: d.clusterId, controllerId: d.controllerId, brokers: brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack, controller: b.nodeId === d.controllerId })) });
+    ctx.out.document({
+      clusterId: d.clusterId,
+      controllerId: d.controllerId,
+      brokers: brokers.map((b) => ({
+        id: b.nodeId,
+        host: b.host,
+        port: b.port,
+        rack: b.rack,
+        controller: b.nodeId === d.controllerId,
+      })),
+    });
     return;
   }
   const c = ctx.out.colors;
@@ -34,7 +44,10 @@ async function cluster(flags: ConnectionFlags): Promise<void> {
 export function registerClusterCommand(program: Command): Command {
   const cmd = program.command('cluster').description('show the cluster id, controller and brokers (host:port, rack)');
   addConnectionOptions(cmd)
-    .addHelpText('after', `\nThe controller is marked with *.\n${examples('vltava cluster', 'vltava cluster --bootstrap-server broker1:9092 --output json')}`)
+    .addHelpText(
+      'after',
+      `\nThe controller is marked with *.\n${examples('vltava cluster', 'vltava cluster --bootstrap-server broker1:9092 --output json')}`,
+    )
     .action(action((flags: ConnectionFlags) => cluster(flags)));
   return cmd;
 }

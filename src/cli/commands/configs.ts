@@ -9,7 +9,13 @@
 import type { Command } from 'commander';
 import { Admin, type ConfigEntry, type ConfigResource } from '../../client/admin/admin.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type CliContext, type ConnectionFlags, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type CliContext,
+  type ConnectionFlags,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { usageError } from '../support/errors.js';
 
 interface ConfigFlags extends ConnectionFlags {
@@ -27,12 +33,17 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Resolves the flags to resources; describe without a name means "all of that type". */
 function resources(flags: ConfigFlags, requireName: boolean): { type: 'topic' | 'broker'; names: string[] | 'all' } {
-  const given = [flags.topic !== undefined, flags.broker !== undefined, flags.entityType !== undefined].filter(Boolean).length;
+  const given = [flags.topic !== undefined, flags.broker !== undefined, flags.entityType !== undefined].filter(
+    Boolean,
+  ).length;
   if (given > 1) throw usageError('use either --entity-type with --entity-name, or --topic, or --broker');
   if (flags.topic !== undefined) return { type: 'topic', names: [flags.topic] };
   if (flags.broker !== undefined) return { type: 'broker', names: [flags.broker] };
   const t = flags.entityType?.trim().toLowerCase();
-  if (t === undefined) throw usageError('say what to configure: --topic <name>, --broker <id>, or --entity-type topics|brokers --entity-name <name>');
+  if (t === undefined)
+    throw usageError(
+      'say what to configure: --topic <name>, --broker <id>, or --entity-type topics|brokers --entity-name <name>',
+    );
   const type = t === 'topics' || t === 'topic' ? 'topic' : t === 'brokers' || t === 'broker' ? 'broker' : undefined;
   if (type === undefined) throw usageError(`--entity-type must be topics or brokers, got '${flags.entityType}'`);
   if (flags.entityDefault) {
@@ -83,7 +94,8 @@ async function withAdmin<T>(ctx: CliContext, fn: (admin: Admin) => Promise<T>): 
   }
 }
 
-const label = (type: 'topic' | 'broker', name: string) => (type === 'broker' && name === '' ? 'default broker' : `${type} ${name}`);
+const label = (type: 'topic' | 'broker', name: string) =>
+  type === 'broker' && name === '' ? 'default broker' : `${type} ${name}`;
 
 async function describe(flags: ConfigFlags): Promise<void> {
   const r = resources(flags, false);
@@ -98,25 +110,52 @@ async function describe(flags: ConfigFlags): Promise<void> {
     return admin.describeConfigs(names.map((name): ConfigResource => ({ type: r.type, name })));
   });
   // Like kafka-configs: dynamic (explicitly set) configs unless --all.
-  const shown = (entries: ConfigEntry[]) => entries.filter((e) => flags.all || (e.source !== 'DEFAULT_CONFIG' && e.source !== 'STATIC_BROKER_CONFIG' && !e.isDefault)).sort((a, b) => a.name.localeCompare(b.name));
+  const shown = (entries: ConfigEntry[]) =>
+    entries
+      .filter(
+        (e) => flags.all || (e.source !== 'DEFAULT_CONFIG' && e.source !== 'STATIC_BROKER_CONFIG' && !e.isDefault),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
   if (ctx.out.json) {
-    ctx.out.document(result.map((res) => ({ entityType: res.type === 'topic' ? 'topics' : 'brokers', entityName: res.name, configs: shown(res.configs).map((e) => ({ name: e.name, value: e.isSensitive ? null : e.value, source: e.source, readOnly: e.readOnly, sensitive: e.isSensitive })) })));
+    ctx.out.document(
+      result.map((res) => ({
+        entityType: res.type === 'topic' ? 'topics' : 'brokers',
+        entityName: res.name,
+        configs: shown(res.configs).map((e) => ({
+          name: e.name,
+          value: e.isSensitive ? null : e.value,
+          source: e.source,
+          readOnly: e.readOnly,
+          sensitive: e.isSensitive,
+        })),
+      })),
+    );
     return;
   }
   result.forEach((res, i) => {
     if (i > 0) ctx.out.line();
     const entries = shown(res.configs);
-    ctx.out.line(`${flags.all ? 'All' : 'Dynamic'} configs for ${label(res.type === 'broker' ? 'broker' : 'topic', res.name)}:`);
+    ctx.out.line(
+      `${flags.all ? 'All' : 'Dynamic'} configs for ${label(res.type === 'broker' ? 'broker' : 'topic', res.name)}:`,
+    );
     if (entries.length === 0) ctx.out.line(ctx.out.colors.dim('  (none)'));
-    else ctx.out.table(['NAME', 'VALUE', 'SOURCE', 'READ-ONLY'], entries.map((e) => [e.name, e.isSensitive ? '(sensitive)' : e.value, e.source, e.readOnly]));
+    else
+      ctx.out.table(
+        ['NAME', 'VALUE', 'SOURCE', 'READ-ONLY'],
+        entries.map((e) => [e.name, e.isSensitive ? '(sensitive)' : e.value, e.source, e.readOnly]),
+      );
   });
 }
 
 async function alter(flags: ConfigFlags): Promise<void> {
   const r = resources(flags, true);
   const set = parseAddConfig(flags.addConfig ?? []);
-  const del = (flags.deleteConfig ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter((d) => d !== '');
-  if (set.length === 0 && del.length === 0) throw usageError('nothing to change: give --add-config and/or --delete-config');
+  const del = (flags.deleteConfig ?? [])
+    .flatMap((d) => d.split(','))
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  if (set.length === 0 && del.length === 0)
+    throw usageError('nothing to change: give --add-config and/or --delete-config');
   const names = r.names as string[];
   const ctx = await resolveContext(flags);
   await withAdmin(ctx, (admin) =>
@@ -124,11 +163,22 @@ async function alter(flags: ConfigFlags): Promise<void> {
       names.map((name) => ({
         type: r.type,
         name,
-        operations: [...set.map(([k, value]) => ({ name: k, op: 'set' as const, value })), ...del.map((k) => ({ name: k, op: 'delete' as const }))],
+        operations: [
+          ...set.map(([k, value]) => ({ name: k, op: 'set' as const, value })),
+          ...del.map((k) => ({ name: k, op: 'delete' as const })),
+        ],
       })),
     ),
   );
-  if (ctx.out.json) ctx.out.document(names.map((name) => ({ entityType: r.type === 'topic' ? 'topics' : 'brokers', entityName: name, set: Object.fromEntries(set), deleted: del })));
+  if (ctx.out.json)
+    ctx.out.document(
+      names.map((name) => ({
+        entityType: r.type === 'topic' ? 'topics' : 'brokers',
+        entityName: name,
+        set: Object.fromEntries(set),
+        deleted: del,
+      })),
+    );
   else for (const n of names) ctx.out.line(`Completed updating config for ${label(r.type, n)}.`);
 }
 
@@ -146,10 +196,27 @@ export function registerConfigsCommand(program: Command): Command {
     .command('configs')
     .alias('config')
     .description('describe and change topic and broker configs (kafka-configs)')
-    .addHelpText('after', examples('vltava configs describe --topic orders', 'vltava configs alter --topic orders --add-config retention.ms=86400000'));
+    .addHelpText(
+      'after',
+      examples(
+        'vltava configs describe --topic orders',
+        'vltava configs alter --topic orders --add-config retention.ms=86400000',
+      ),
+    );
 
-  addConnectionOptions(entityOptions(configs.command('describe').description('show configs (only explicitly set ones unless --all)')).option('--all', 'include defaults and static configs'))
-    .addHelpText('after', examples('vltava configs describe --topic orders', 'vltava configs describe --entity-type brokers --entity-name 0 --all', 'vltava configs describe --entity-type topics --output json'))
+  addConnectionOptions(
+    entityOptions(
+      configs.command('describe').description('show configs (only explicitly set ones unless --all)'),
+    ).option('--all', 'include defaults and static configs'),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'vltava configs describe --topic orders',
+        'vltava configs describe --entity-type brokers --entity-name 0 --all',
+        'vltava configs describe --entity-type topics --output json',
+      ),
+    )
     .action(action((flags: ConfigFlags) => describe(flags)));
 
   addConnectionOptions(

@@ -10,9 +10,10 @@ import { usageError } from '../support/errors.js';
 export type Rec = ConsumerRecord<Buffer, Buffer>;
 export type Formatter = (r: Rec) => string;
 
-const text = (b: Buffer | null, nullLiteral: string) => (b === null ? nullLiteral : b.toString('utf8'));
+const asText = (b: Buffer | null, nullLiteral: string) => (b === null ? nullLiteral : b.toString('utf8'));
 
-const unescape = (s: string) => s.replace(/\\([tnr\\])/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c]!);
+const unescapeText = (s: string) =>
+  s.replace(/\\([tnr\\])/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c]!);
 
 const FORMATTER_PROPERTIES = [
   'print.timestamp',
@@ -30,7 +31,11 @@ const FORMATTER_PROPERTIES = [
 
 /** Kafka's DefaultMessageFormatter: fields in a fixed order, separated by key.separator. */
 export function propertyFormatter(props: Map<string, string>): Formatter {
-  for (const k of props.keys()) if (!FORMATTER_PROPERTIES.includes(k)) throw usageError(`unknown --property '${k}' (known: ${FORMATTER_PROPERTIES.join(', ')}; consumer configs go in --consumer-property)`);
+  for (const k of props.keys())
+    if (!FORMATTER_PROPERTIES.includes(k))
+      throw usageError(
+        `unknown --property '${k}' (known: ${FORMATTER_PROPERTIES.join(', ')}; consumer configs go in --consumer-property)`,
+      );
   const on = (k: string, d = false) => {
     const v = props.get(k);
     return v === undefined ? d : v.trim().toLowerCase() === 'true';
@@ -41,10 +46,10 @@ export function propertyFormatter(props: Map<string, string>): Formatter {
   const printHeaders = on('print.headers');
   const printKey = on('print.key');
   const printValue = on('print.value', true);
-  const keySep = unescape(props.get('key.separator') ?? '\t');
-  const lineSep = unescape(props.get('line.separator') ?? '\n');
-  const headersSep = unescape(props.get('headers.separator') ?? ',');
-  const headerKeySep = unescape(props.get('headers.key.separator') ?? ':');
+  const keySep = unescapeText(props.get('key.separator') ?? '\t');
+  const lineSep = unescapeText(props.get('line.separator') ?? '\n');
+  const headersSep = unescapeText(props.get('headers.separator') ?? ',');
+  const headerKeySep = unescapeText(props.get('headers.key.separator') ?? ':');
   const nullLiteral = props.get('null.literal') ?? 'null';
   return (r) => {
     const fields: string[] = [];
@@ -52,9 +57,14 @@ export function propertyFormatter(props: Map<string, string>): Formatter {
     if (printTimestamp) fields.push(`CreateTime:${r.timestamp}`);
     if (printPartition) fields.push(`Partition:${r.partition}`);
     if (printOffset) fields.push(`Offset:${r.offset}`);
-    if (printHeaders) fields.push(r.headers.length === 0 ? 'NO_HEADERS' : r.headers.map((h) => `${h.key}${headerKeySep}${text(h.value, nullLiteral)}`).join(headersSep));
-    if (printKey) fields.push(text(r.key, nullLiteral));
-    if (printValue) fields.push(text(r.value, nullLiteral));
+    if (printHeaders)
+      fields.push(
+        r.headers.length === 0
+          ? 'NO_HEADERS'
+          : r.headers.map((h) => `${h.key}${headerKeySep}${asText(h.value, nullLiteral)}`).join(headersSep),
+      );
+    if (printKey) fields.push(asText(r.key, nullLiteral));
+    if (printValue) fields.push(asText(r.value, nullLiteral));
     return fields.join(keySep) + lineSep;
   };
 }
@@ -65,7 +75,7 @@ export function propertyFormatter(props: Map<string, string>): Formatter {
  * A newline is added when the template has none, since a missing one runs records together.
  */
 export function templateFormatter(template: string): Formatter {
-  const t = unescape(template);
+  const t = unescapeText(template);
   const parts: Array<string | ((r: Rec) => string)> = [];
   let lit = '';
   for (let i = 0; i < t.length; i++) {

@@ -13,7 +13,13 @@ import type { Command } from 'commander';
 import { Consumer, type TopicPartition } from '../../client/consumer/consumer.js';
 import { consumerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type ConnectionFlags, parsePositiveInt, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  parsePositiveInt,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, usageError } from '../support/errors.js';
 import { type Formatter, jsonFormatter, propertyFormatter, type Rec, templateFormatter } from './consume-format.js';
 
@@ -32,17 +38,30 @@ interface ConsumeFlags extends ConnectionFlags {
   format?: string;
 }
 
-type StartAt = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: number } | { kind: 'fromEnd'; count: number } | { kind: 'committed' };
+type StartAt =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'fromEnd'; count: number }
+  | { kind: 'committed' };
 
 function startAt(flags: ConsumeFlags): StartAt {
-  if (flags.offset !== undefined && flags.fromBeginning) throw usageError('--offset and --from-beginning cannot be used together');
-  if (flags.offset !== undefined && flags.group !== undefined && flags.partition === undefined) throw usageError('--offset with --group needs --partition (a subscribed group starts from its committed offsets)');
-  if (flags.offset === undefined) return flags.fromBeginning ? { kind: 'earliest' } : flags.group !== undefined ? { kind: 'committed' } : { kind: 'latest' };
+  if (flags.offset !== undefined && flags.fromBeginning)
+    throw usageError('--offset and --from-beginning cannot be used together');
+  if (flags.offset !== undefined && flags.group !== undefined && flags.partition === undefined)
+    throw usageError('--offset with --group needs --partition (a subscribed group starts from its committed offsets)');
+  if (flags.offset === undefined)
+    return flags.fromBeginning
+      ? { kind: 'earliest' }
+      : flags.group !== undefined
+        ? { kind: 'committed' }
+        : { kind: 'latest' };
   const o = flags.offset.trim().toLowerCase();
   if (o === 'earliest' || o === 'beginning') return { kind: 'earliest' };
   if (o === 'latest' || o === 'end') return { kind: 'latest' };
   const n = Number(o);
-  if (!Number.isInteger(n)) throw usageError(`--offset must be earliest, latest, an offset or -N (N before the end), got '${flags.offset}'`);
+  if (!Number.isInteger(n))
+    throw usageError(`--offset must be earliest, latest, an offset or -N (N before the end), got '${flags.offset}'`);
   return n >= 0 ? { kind: 'offset', offset: n } : { kind: 'fromEnd', count: -n };
 }
 
@@ -58,12 +77,18 @@ function formatterFor(flags: ConsumeFlags): Formatter {
 async function consume(flags: ConsumeFlags): Promise<void> {
   const start = startAt(flags);
   const format = formatterFor(flags);
-  const maxMessages = flags.maxMessages === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(flags.maxMessages, '--max-messages');
-  const idleTimeoutMs = flags.timeoutMs === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(flags.timeoutMs, '--timeout-ms');
+  const maxMessages =
+    flags.maxMessages === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(flags.maxMessages, '--max-messages');
+  const idleTimeoutMs =
+    flags.timeoutMs === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(flags.timeoutMs, '--timeout-ms');
   const partition = flags.partition === undefined ? undefined : parsePositiveInt(flags.partition, '--partition', 0);
   const iso = flags.isolationLevel?.trim().toLowerCase();
-  if (iso !== undefined && iso !== 'read_committed' && iso !== 'read_uncommitted') throw usageError(`--isolation-level must be read_committed or read_uncommitted, got '${flags.isolationLevel}'`);
-  const ctx = await resolveContext(flags, { properties: propertiesFrom(flags.consumerProperty ?? [], '--consumer-property'), propertiesFile: flags['consumer.config'] });
+  if (iso !== undefined && iso !== 'read_committed' && iso !== 'read_uncommitted')
+    throw usageError(`--isolation-level must be read_committed or read_uncommitted, got '${flags.isolationLevel}'`);
+  const ctx = await resolveContext(flags, {
+    properties: propertiesFrom(flags.consumerProperty ?? [], '--consumer-property'),
+    propertiesFile: flags['consumer.config'],
+  });
   const options = consumerOptionsFrom(ctx.properties, ctx.clientOptions);
   const groupId = flags.group ?? options.groupId;
   const consumer = new Consumer<Buffer, Buffer>({
@@ -89,13 +114,23 @@ async function consume(flags: ConsumeFlags): Promise<void> {
   const printed = new Map<string, { topic: string; partition: number; offset: number }>();
   try {
     await withTimeout(ctx, 'connecting', consumer.connect());
-    const info = (await withTimeout(ctx, `looking up topic '${flags.topic}'`, consumer.cluster.ensureTopics([flags.topic], { autoCreate: false, timeoutMs: ctx.timeoutMs, required: false }))).get(flags.topic);
+    const info = (
+      await withTimeout(
+        ctx,
+        `looking up topic '${flags.topic}'`,
+        consumer.cluster.ensureTopics([flags.topic], { autoCreate: false, timeoutMs: ctx.timeoutMs, required: false }),
+      )
+    ).get(flags.topic);
     if (!info) throw new CliError(`topic '${flags.topic}' does not exist`);
-    if (partition !== undefined && partition >= info.partitions.length) throw usageError(`--partition ${partition}: topic '${flags.topic}' has ${info.partitions.length} partitions`);
+    if (partition !== undefined && partition >= info.partitions.length)
+      throw usageError(`--partition ${partition}: topic '${flags.topic}' has ${info.partitions.length} partitions`);
     if (groupId !== undefined && partition === undefined) {
       await consumer.subscribe([flags.topic]);
     } else {
-      const tps: TopicPartition[] = partition !== undefined ? [{ topic: flags.topic, partition }] : info.partitions.map((p) => ({ topic: flags.topic, partition: p.partition }));
+      const tps: TopicPartition[] =
+        partition !== undefined
+          ? [{ topic: flags.topic, partition }]
+          : info.partitions.map((p) => ({ topic: flags.topic, partition: p.partition }));
       await consumer.assign(tps);
       await withTimeout(ctx, 'finding start offsets', seekAll(consumer, tps, start));
     }
@@ -103,16 +138,22 @@ async function consume(flags: ConsumeFlags): Promise<void> {
     while (!stop.signal.aborted && count < maxMessages) {
       const idleLeft = idleTimeoutMs - (Date.now() - lastRecordAt);
       if (idleLeft <= 0) break;
-      const records: Rec[] = await consumer.poll({ maxRecords: Math.min(500, maxMessages - count), timeoutMs: Math.min(1_000, idleLeft), signal: stop.signal });
+      const records: Rec[] = await consumer.poll({
+        maxRecords: Math.min(500, maxMessages - count),
+        timeoutMs: Math.min(1_000, idleLeft),
+        signal: stop.signal,
+      });
       if (records.length > 0) lastRecordAt = Date.now();
       for (const r of records) {
         if (count >= maxMessages || stop.signal.aborted) break;
-        if (!process.stdout.write(format(r))) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+        if (!process.stdout.write(format(r)))
+          await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
         count++;
         printed.set(`${r.topic}\u0000${r.partition}`, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
       }
     }
-    if (groupId !== undefined && printed.size > 0) await withTimeout(ctx, 'committing offsets', consumer.commit([...printed.values()]));
+    if (groupId !== undefined && printed.size > 0)
+      await withTimeout(ctx, 'committing offsets', consumer.commit([...printed.values()]));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -135,7 +176,7 @@ async function seekAll(consumer: Consumer<Buffer, Buffer>, tps: TopicPartition[]
       await consumer.seekToBeginning(tps);
       const begin = tps.map((tp) => consumer.position(tp));
       await consumer.seekToEnd(tps);
-      tps.forEach((tp, i) => consumer.seek(tp, Math.max(begin[i]!, consumer.position(tp) - start.count)));
+      for (const [i, tp] of tps.entries()) consumer.seek(tp, Math.max(begin[i]!, consumer.position(tp) - start.count));
       return;
     }
     case 'committed':
@@ -157,8 +198,15 @@ export function registerConsumeCommand(program: Command): Command {
     .option('--max-messages <n>', 'exit after printing this many records')
     .option('--timeout-ms <ms>', 'exit when no record arrives for this long')
     .option('--isolation-level <level>', 'read_uncommitted (default) or read_committed')
-    .option('--property <key=value>', 'printing: print.key, print.timestamp, print.partition, print.offset, print.headers, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal (repeatable)', collect)
-    .option('--format <template>', 'kcat-style template: %t topic %p partition %o offset %k key %s value %K/%S key/value length %T timestamp %h headers')
+    .option(
+      '--property <key=value>',
+      'printing: print.key, print.timestamp, print.partition, print.offset, print.headers, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal (repeatable)',
+      collect,
+    )
+    .option(
+      '--format <template>',
+      'kcat-style template: %t topic %p partition %o offset %k key %s value %K/%S key/value length %T timestamp %h headers',
+    )
     .option('--consumer-property <key=value>', 'consumer config, e.g. fetch.max.wait.ms=100 (repeatable)', collect)
     .option('--consumer.config <file>', 'consumer properties file');
   addConnectionOptions(cmd)

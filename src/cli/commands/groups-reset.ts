@@ -37,8 +37,11 @@ export interface PlannedReset {
 
 /** ISO-8601 duration as Kafka takes it (PnDTnHnMnS, e.g. PT15M, P1DT2H); returns ms. */
 export function parseDuration(s: string): number {
-  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(s.trim());
-  if (!m || s.trim().toUpperCase() === 'P' || s.trim().toUpperCase().endsWith('T')) throw usageError(`--by-duration expects an ISO-8601 duration like PT15M or P1DT2H, got '${s}'`);
+  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
+    s.trim(),
+  );
+  if (!m || s.trim().toUpperCase() === 'P' || s.trim().toUpperCase().endsWith('T'))
+    throw usageError(`--by-duration expects an ISO-8601 duration like PT15M or P1DT2H, got '${s}'`);
   const [d, h, min, sec] = m.slice(1).map((x) => Number(x ?? 0));
   return Math.round((((d! * 24 + h!) * 60 + min!) * 60 + sec!) * 1000);
 }
@@ -46,7 +49,10 @@ export function parseDuration(s: string): number {
 /** Kafka's --to-datetime format (YYYY-MM-DDTHH:mm:SS.sss, local time unless a zone is given). */
 export function parseDatetime(s: string): number {
   const t = Date.parse(s.trim());
-  if (Number.isNaN(t)) throw usageError(`--to-datetime expects YYYY-MM-DDTHH:mm:SS.sss (optionally with a zone like Z or +02:00), got '${s}'`);
+  if (Number.isNaN(t))
+    throw usageError(
+      `--to-datetime expects YYYY-MM-DDTHH:mm:SS.sss (optionally with a zone like Z or +02:00), got '${s}'`,
+    );
   return t;
 }
 
@@ -62,12 +68,17 @@ export function resetSpec(flags: ResetFlags, now = Date.now()): ResetSpec {
   }
   if (flags.shiftBy !== undefined) {
     const n = Number(flags.shiftBy);
-    if (!Number.isInteger(n)) throw usageError(`--shift-by expects an integer (negative moves back), got '${flags.shiftBy}'`);
+    if (!Number.isInteger(n))
+      throw usageError(`--shift-by expects an integer (negative moves back), got '${flags.shiftBy}'`);
     chosen.push({ to: 'shift', by: n });
   }
   if (flags.toDatetime !== undefined) chosen.push({ to: 'timestamp', timestamp: parseDatetime(flags.toDatetime) });
-  if (flags.byDuration !== undefined) chosen.push({ to: 'timestamp', timestamp: now - parseDuration(flags.byDuration) });
-  if (chosen.length !== 1) throw usageError('give exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, --to-datetime, --by-duration');
+  if (flags.byDuration !== undefined)
+    chosen.push({ to: 'timestamp', timestamp: now - parseDuration(flags.byDuration) });
+  if (chosen.length !== 1)
+    throw usageError(
+      'give exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, --to-datetime, --by-duration',
+    );
   return chosen[0]!;
 }
 
@@ -79,11 +90,17 @@ export function parseTopicPartitions(arg: string): { topic: string; partitions?:
     .slice(i + 1)
     .split(',')
     .map((p) => Number(p.trim()));
-  if (partitions.some((p) => !Number.isInteger(p) || p < 0)) throw usageError(`--topic expects topic or topic:partition,partition..., got '${arg}'`);
+  if (partitions.some((p) => !Number.isInteger(p) || p < 0))
+    throw usageError(`--topic expects topic or topic:partition,partition..., got '${arg}'`);
   return { topic: arg.slice(0, i).trim(), partitions };
 }
 
-export async function planReset(admin: Admin, groupId: string, targets: Array<{ topic: string; partitions?: number[] }>, spec: ResetSpec): Promise<PlannedReset[]> {
+export async function planReset(
+  admin: Admin,
+  groupId: string,
+  targets: Array<{ topic: string; partitions?: number[] }>,
+  spec: ResetSpec,
+): Promise<PlannedReset[]> {
   const committed = await admin.fetchOffsets(groupId);
   const tps: Array<{ topic: string; partition: number }> = [];
   for (const t of targets) {
@@ -95,7 +112,8 @@ export async function planReset(admin: Admin, groupId: string, targets: Array<{ 
     admin.listOffsets(tps.map((tp) => ({ ...tp, timestamp: 'earliest' as const }))),
     admin.listOffsets(tps.map((tp) => ({ ...tp, timestamp: 'latest' as const }))),
   ]);
-  const byTime = spec.to === 'timestamp' ? await admin.listOffsets(tps.map((tp) => ({ ...tp, timestamp: spec.timestamp }))) : [];
+  const byTime =
+    spec.to === 'timestamp' ? await admin.listOffsets(tps.map((tp) => ({ ...tp, timestamp: spec.timestamp }))) : [];
   return tps.map((tp, i) => {
     const low = earliest[i]!.offset;
     const high = latest[i]!.offset;
@@ -115,7 +133,10 @@ export async function planReset(admin: Admin, groupId: string, targets: Array<{ 
         target = spec.offset;
         break;
       case 'shift':
-        if (current < 0) throw new CliError(`cannot shift the offset of ${tp.topic}-${tp.partition}: group '${groupId}' has no committed offset there`);
+        if (current < 0)
+          throw new CliError(
+            `cannot shift the offset of ${tp.topic}-${tp.partition}: group '${groupId}' has no committed offset there`,
+          );
         target = current + spec.by;
         break;
       case 'timestamp':
@@ -132,9 +153,10 @@ export async function executeReset(admin: Admin, groupId: string, plan: PlannedR
   const batches = new Map<string, { topic: string; offset: number; partitions: number[] }>();
   for (const p of plan) {
     const k = `${p.topic}\u0000${p.newOffset}`;
-    let b = batches.get(k);
-    if (!b) batches.set(k, (b = { topic: p.topic, offset: p.newOffset, partitions: [] }));
+    const b = batches.get(k) ?? { topic: p.topic, offset: p.newOffset, partitions: [] };
+    batches.set(k, b);
     b.partitions.push(p.partition);
   }
-  for (const b of batches.values()) await admin.resetOffsets(groupId, b.topic, { to: 'offset', offset: b.offset }, b.partitions);
+  for (const b of batches.values())
+    await admin.resetOffsets(groupId, b.topic, { to: 'offset', offset: b.offset }, b.partitions);
 }

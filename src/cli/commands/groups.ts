@@ -11,7 +11,13 @@ import { Admin } from '../../client/admin/admin.js';
 import type { GroupDescription, PartitionLag } from '../../client/admin/groups.js';
 import { KafkaError } from '../../client/errors.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type CliContext, type ConnectionFlags, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type CliContext,
+  type ConnectionFlags,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, usageError } from '../support/errors.js';
 import { executeReset, parseTopicPartitions, planReset, type ResetFlags, resetSpec } from './groups-reset.js';
 
@@ -45,8 +51,13 @@ function groupIds(flags: GroupFlags, args: string[] = []): string[] {
 async function list(flags: GroupFlags): Promise<void> {
   const ctx = await resolveContext(flags);
   const groups = await withAdmin(ctx, (admin) => admin.listGroups());
-  if (ctx.out.json) ctx.out.document(groups.map((g) => ({ group: g.groupId, protocolType: g.protocolType, state: g.state })));
-  else if (flags.state) ctx.out.table(['GROUP', 'STATE'], groups.map((g) => [g.groupId, g.state]));
+  if (ctx.out.json)
+    ctx.out.document(groups.map((g) => ({ group: g.groupId, protocolType: g.protocolType, state: g.state })));
+  else if (flags.state)
+    ctx.out.table(
+      ['GROUP', 'STATE'],
+      groups.map((g) => [g.groupId, g.state]),
+    );
   else for (const g of groups) ctx.out.line(g.groupId);
 }
 
@@ -55,7 +66,13 @@ interface GroupReport {
   state: string;
   protocolType: string;
   protocol: string;
-  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: Array<{ topic: string; partition: number }> }>;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    host: string;
+    assignment: Array<{ topic: string; partition: number }>;
+  }>;
   offsets: Array<PartitionLag & { clientId: string | null; host: string | null }>;
   totalLag: number;
 }
@@ -67,7 +84,13 @@ function report(d: GroupDescription, lag: PartitionLag[]): GroupReport {
     state: d.state,
     protocolType: d.protocolType,
     protocol: d.protocol,
-    members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, host: m.clientHost, assignment: m.assignment.map((a) => ({ topic: a.topic, partition: a.partition })) })),
+    members: d.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      host: m.clientHost,
+      assignment: m.assignment.map((a) => ({ topic: a.topic, partition: a.partition })),
+    })),
     offsets: lag.map((l) => {
       const m = l.memberId === null ? undefined : byMember.get(l.memberId);
       return { ...l, clientId: m?.clientId ?? null, host: m?.clientHost ?? null };
@@ -98,7 +121,9 @@ async function describe(args: string[], flags: GroupFlags): Promise<void> {
   const c = ctx.out.colors;
   reports.forEach((r, i) => {
     if (i > 0) ctx.out.line();
-    ctx.out.line(`${c.bold('Group:')} ${r.group}  State: ${r.state}  Protocol: ${r.protocol || '-'}  Members: ${r.members.length}  TotalLag: ${r.totalLag}`);
+    ctx.out.line(
+      `${c.bold('Group:')} ${r.group}  State: ${r.state}  Protocol: ${r.protocol || '-'}  Members: ${r.members.length}  TotalLag: ${r.totalLag}`,
+    );
     if (flags.state) return;
     if (flags.members) {
       ctx.out.table(
@@ -110,7 +135,16 @@ async function describe(args: string[], flags: GroupFlags): Promise<void> {
     if (r.members.length === 0) ctx.out.line(c.dim(`Consumer group '${r.group}' has no active members.`));
     ctx.out.table(
       ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
-      r.offsets.map((o) => [o.topic, o.partition, o.committedOffset < 0 ? '-' : o.committedOffset, o.logEndOffset, o.lag > 0 ? c.yellow(String(o.lag)) : o.lag, o.memberId, o.host, o.clientId]),
+      r.offsets.map((o) => [
+        o.topic,
+        o.partition,
+        o.committedOffset < 0 ? '-' : o.committedOffset,
+        o.logEndOffset,
+        o.lag > 0 ? c.yellow(String(o.lag)) : o.lag,
+        o.memberId,
+        o.host,
+        o.clientId,
+      ]),
     );
   });
 }
@@ -131,8 +165,10 @@ async function remove(args: string[], flags: GroupFlags): Promise<void> {
       try {
         await admin.deleteGroups([id]);
       } catch (err) {
-        if (err instanceof KafkaError && err.name === 'GROUP_ID_NOT_FOUND') throw new CliError(`consumer group '${id}' does not exist`);
-        if (err instanceof KafkaError && err.name === 'NON_EMPTY_GROUP') throw new CliError(`consumer group '${id}' has active members; stop them before deleting it`);
+        if (err instanceof KafkaError && err.name === 'GROUP_ID_NOT_FOUND')
+          throw new CliError(`consumer group '${id}' does not exist`);
+        if (err instanceof KafkaError && err.name === 'NON_EMPTY_GROUP')
+          throw new CliError(`consumer group '${id}' has active members; stop them before deleting it`);
         throw err;
       }
     }
@@ -145,7 +181,9 @@ async function remove(args: string[], flags: GroupFlags): Promise<void> {
 async function requireInactive(admin: Admin, groupId: string, what: string): Promise<void> {
   const [d] = await admin.describeGroups([groupId]);
   if (d!.members.length > 0 || (d!.state !== 'Empty' && d!.state !== 'Dead')) {
-    throw new CliError(`${what} only works on an inactive group, but '${groupId}' is ${d!.state} with ${d!.members.length} active member(s); stop its consumers first`);
+    throw new CliError(
+      `${what} only works on an inactive group, but '${groupId}' is ${d!.state} with ${d!.members.length} active member(s); stop its consumers first`,
+    );
   }
 }
 
@@ -153,7 +191,8 @@ async function resetOffsets(flags: GroupFlags): Promise<void> {
   const ids = groupIds(flags);
   if (ids.length !== 1) throw usageError('reset-offsets needs exactly one --group <id>');
   const groupId = ids[0]!;
-  if ((flags.topic === undefined) === !flags.allTopics) throw usageError('give --topic <topic[:partitions]> (repeatable) or --all-topics');
+  if ((flags.topic === undefined) === !flags.allTopics)
+    throw usageError('give --topic <topic[:partitions]> (repeatable) or --all-topics');
   if (flags.execute && flags.dryRun) throw usageError('--execute and --dry-run cannot be used together');
   const spec = resetSpec(flags);
   const topicArgs = (flags.topic ?? []).map(parseTopicPartitions);
@@ -162,17 +201,24 @@ async function resetOffsets(flags: GroupFlags): Promise<void> {
     await requireInactive(admin, groupId, 'resetting offsets');
     // --all-topics means the partitions the group has committed offsets for, as in Kafka.
     const targets = flags.allTopics ? committedPartitions(await admin.fetchOffsets(groupId)) : topicArgs;
-    if (targets.length === 0) throw new CliError(`consumer group '${groupId}' has no committed offsets; name the topics with --topic`);
+    if (targets.length === 0)
+      throw new CliError(`consumer group '${groupId}' has no committed offsets; name the topics with --topic`);
     const p = await planReset(admin, groupId, targets, spec);
     if (flags.execute) await executeReset(admin, groupId, p);
     return p;
   });
   if (ctx.out.json) ctx.out.document({ group: groupId, executed: flags.execute === true, partitions: plan });
-  else ctx.out.table(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'], plan.map((p) => [groupId, p.topic, p.partition, p.currentOffset < 0 ? '-' : p.currentOffset, p.newOffset]));
+  else
+    ctx.out.table(
+      ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
+      plan.map((p) => [groupId, p.topic, p.partition, p.currentOffset < 0 ? '-' : p.currentOffset, p.newOffset]),
+    );
   if (!flags.execute) ctx.out.note('Dry run: nothing changed. Add --execute to apply this plan.');
 }
 
-function committedPartitions(offsets: Array<{ topic: string; partition: number; offset: number }>): Array<{ topic: string; partitions: number[] }> {
+function committedPartitions(
+  offsets: Array<{ topic: string; partition: number; offset: number }>,
+): Array<{ topic: string; partitions: number[] }> {
   const by = new Map<string, number[]>();
   for (const o of offsets) if (o.offset >= 0) by.set(o.topic, [...(by.get(o.topic) ?? []), o.partition]);
   return [...by].map(([topic, partitions]) => ({ topic, partitions }));
@@ -192,8 +238,12 @@ async function deleteOffsets(flags: GroupFlags): Promise<void> {
       try {
         await admin.deleteOffsets(groupId, t.topic, parts);
       } catch (err) {
-        if (err instanceof KafkaError && err.name === 'GROUP_SUBSCRIBED_TO_TOPIC') throw new CliError(`consumer group '${groupId}' is subscribed to '${t.topic}'; stop its consumers before deleting its offsets`);
-        if (err instanceof KafkaError && err.name === 'GROUP_ID_NOT_FOUND') throw new CliError(`consumer group '${groupId}' does not exist`);
+        if (err instanceof KafkaError && err.name === 'GROUP_SUBSCRIBED_TO_TOPIC')
+          throw new CliError(
+            `consumer group '${groupId}' is subscribed to '${t.topic}'; stop its consumers before deleting its offsets`,
+          );
+        if (err instanceof KafkaError && err.name === 'GROUP_ID_NOT_FOUND')
+          throw new CliError(`consumer group '${groupId}' does not exist`);
         throw err;
       }
       for (const partition of parts) out.push({ topic: t.topic, partition });
@@ -201,7 +251,11 @@ async function deleteOffsets(flags: GroupFlags): Promise<void> {
     return out;
   });
   if (ctx.out.json) ctx.out.document({ group: groupId, deleted: done });
-  else ctx.out.table(['TOPIC', 'PARTITION', 'STATUS'], done.map((d) => [d.topic, d.partition, 'Successful']));
+  else
+    ctx.out.table(
+      ['TOPIC', 'PARTITION', 'STATUS'],
+      done.map((d) => [d.topic, d.partition, 'Successful']),
+    );
 }
 
 export function registerGroupsCommand(program: Command): Command {
@@ -209,10 +263,22 @@ export function registerGroupsCommand(program: Command): Command {
     .command('groups')
     .alias('group')
     .description('list, describe, delete consumer groups and manage their offsets (kafka-consumer-groups)')
-    .addHelpText('after', examples('vltava groups list', 'vltava groups describe --group billing', 'vltava groups reset-offsets --group billing --topic orders --to-earliest --execute'));
+    .addHelpText(
+      'after',
+      examples(
+        'vltava groups list',
+        'vltava groups describe --group billing',
+        'vltava groups reset-offsets --group billing --topic orders --to-earliest --execute',
+      ),
+    );
 
-  addConnectionOptions(groups.command('list').alias('ls').description('list consumer groups').option('--state', 'show each group state'))
-    .addHelpText('after', examples('vltava groups list', 'vltava groups list --state', 'vltava groups list --output json'))
+  addConnectionOptions(
+    groups.command('list').alias('ls').description('list consumer groups').option('--state', 'show each group state'),
+  )
+    .addHelpText(
+      'after',
+      examples('vltava groups list', 'vltava groups list --state', 'vltava groups list --output json'),
+    )
     .action(action((flags: GroupFlags) => list(flags)));
 
   addConnectionOptions(
@@ -225,7 +291,14 @@ export function registerGroupsCommand(program: Command): Command {
       .option('--members', 'list members with their assignments instead of offsets')
       .option('--state', 'only the group state line'),
   )
-    .addHelpText('after', examples('vltava groups describe --group billing', 'vltava groups describe --group billing --members', 'vltava groups describe --all-groups --output json'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava groups describe --group billing',
+        'vltava groups describe --group billing --members',
+        'vltava groups describe --all-groups --output json',
+      ),
+    )
     .action(action((args: string[], flags: GroupFlags) => describe(args, flags)));
 
   addConnectionOptions(
@@ -273,7 +346,13 @@ export function registerGroupsCommand(program: Command): Command {
       .option('--group <id>', 'the group')
       .option('--topic <topic[:p1,p2]>', 'topic, optionally with partitions (repeatable)', collect),
   )
-    .addHelpText('after', examples('vltava groups delete-offsets --group billing --topic orders', 'vltava groups delete-offsets --group billing --topic orders:0'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava groups delete-offsets --group billing --topic orders',
+        'vltava groups delete-offsets --group billing --topic orders:0',
+      ),
+    )
     .action(action((flags: GroupFlags) => deleteOffsets(flags)));
   return groups;
 }

@@ -9,7 +9,13 @@ import type { Command } from 'commander';
 import { Consumer, type TopicPartition } from '../../client/consumer/consumer.js';
 import { consumerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type ConnectionFlags, parsePositiveInt, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  parsePositiveInt,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, ExitCode } from '../support/errors.js';
 import { PerfStats, ProgressLine } from './perf-stats.js';
 
@@ -24,10 +30,18 @@ interface ConsumePerfFlags extends ConnectionFlags {
 
 async function consumePerf(flags: ConsumePerfFlags): Promise<number> {
   const messages = parsePositiveInt(flags.messages, '--messages');
-  const ctx = await resolveContext(flags, { properties: propertiesFrom(flags.consumerProps ?? [], '--consumer-props'), propertiesFile: flags['consumer.config'] });
+  const ctx = await resolveContext(flags, {
+    properties: propertiesFrom(flags.consumerProps ?? [], '--consumer-props'),
+    propertiesFile: flags['consumer.config'],
+  });
   const options = consumerOptionsFrom(ctx.properties, ctx.clientOptions);
   const groupId = flags.group ?? options.groupId;
-  const consumer = new Consumer<Buffer, Buffer>({ ...options, groupId, autoOffsetReset: flags.fromLatest ? 'latest' : 'earliest', enableAutoCommit: groupId !== undefined });
+  const consumer = new Consumer<Buffer, Buffer>({
+    ...options,
+    groupId,
+    autoOffsetReset: flags.fromLatest ? 'latest' : 'earliest',
+    enableAutoCommit: groupId !== undefined,
+  });
   const stats = new PerfStats(messages);
   const progress = new ProgressLine();
   const startedAt = performance.now();
@@ -35,13 +49,23 @@ async function consumePerf(flags: ConsumePerfFlags): Promise<number> {
   let timedOut = false;
   try {
     await withTimeout(ctx, 'connecting', consumer.connect());
-    const info = (await withTimeout(ctx, `looking up topic '${flags.topic}'`, consumer.cluster.ensureTopics([flags.topic], { autoCreate: false, required: false }))).get(flags.topic);
+    const info = (
+      await withTimeout(
+        ctx,
+        `looking up topic '${flags.topic}'`,
+        consumer.cluster.ensureTopics([flags.topic], { autoCreate: false, required: false }),
+      )
+    ).get(flags.topic);
     if (!info) throw new CliError(`topic '${flags.topic}' does not exist`);
     if (groupId !== undefined) await consumer.subscribe([flags.topic]);
     else {
       const tps: TopicPartition[] = info.partitions.map((p) => ({ topic: flags.topic, partition: p.partition }));
       await consumer.assign(tps);
-      await withTimeout(ctx, 'finding start offsets', flags.fromLatest ? consumer.seekToEnd(tps) : consumer.seekToBeginning(tps));
+      await withTimeout(
+        ctx,
+        'finding start offsets',
+        flags.fromLatest ? consumer.seekToEnd(tps) : consumer.seekToBeginning(tps),
+      );
     }
     progress.start(() => stats.window(messages));
     let lastRecordAt = performance.now();
@@ -78,12 +102,36 @@ async function consumePerf(flags: ConsumePerfFlags): Promise<number> {
   if (ctx.out.json) ctx.out.document(result);
   else {
     ctx.out.table(
-      ['RECORDS', 'MB', 'RECORDS/SEC', 'MB/SEC', 'ELAPSED-MS', 'REBALANCE-MS', 'FETCH-MS', 'FETCH-RECORDS/SEC', 'FETCH-MB/SEC'],
-      [[result.records, (result.bytes / 1024 / 1024).toFixed(2), result.recordsPerSec, result.mbPerSec, result.elapsedMs, result.rebalanceTimeMs, result.fetchTimeMs, result.fetchRecordsPerSec, result.fetchMbPerSec]],
+      [
+        'RECORDS',
+        'MB',
+        'RECORDS/SEC',
+        'MB/SEC',
+        'ELAPSED-MS',
+        'REBALANCE-MS',
+        'FETCH-MS',
+        'FETCH-RECORDS/SEC',
+        'FETCH-MB/SEC',
+      ],
+      [
+        [
+          result.records,
+          (result.bytes / 1024 / 1024).toFixed(2),
+          result.recordsPerSec,
+          result.mbPerSec,
+          result.elapsedMs,
+          result.rebalanceTimeMs,
+          result.fetchTimeMs,
+          result.fetchRecordsPerSec,
+          result.fetchMbPerSec,
+        ],
+      ],
     );
   }
   if (timedOut) {
-    process.stderr.write(`vltava: no record for ${ctx.timeoutMs} ms after ${stats.records} of ${messages} messages (--timeout to wait longer)\n`);
+    process.stderr.write(
+      `vltava: no record for ${ctx.timeoutMs} ms after ${stats.records} of ${messages} messages (--timeout to wait longer)\n`,
+    );
     return ExitCode.FAILURE;
   }
   return ExitCode.OK;
@@ -100,6 +148,12 @@ export function registerPerfConsume(perf: Command): void {
     .option('--consumer-props <k=v...>', 'consumer configs, e.g. fetch.max.wait.ms=100')
     .option('--consumer.config <file>', 'consumer properties file');
   addConnectionOptions(cmd)
-    .addHelpText('after', examples('vltava perf consume --topic perf --messages 1000000', 'vltava perf consume --topic perf --messages 100000 --group perf-test --output json'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava perf consume --topic perf --messages 1000000',
+        'vltava perf consume --topic perf --messages 100000 --group perf-test --output json',
+      ),
+    )
     .action(action((flags: ConsumePerfFlags) => consumePerf(flags)));
 }

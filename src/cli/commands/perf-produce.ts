@@ -10,7 +10,13 @@ import type { Command } from 'commander';
 import { Producer, type ProducerOptions } from '../../client/producer/producer.js';
 import { producerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type ConnectionFlags, parsePositiveInt, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  parsePositiveInt,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, ExitCode, usageError } from '../support/errors.js';
 import type { Printer } from '../support/output.js';
 import { type PerfSummary, PerfStats, ProgressLine } from './perf-stats.js';
@@ -50,8 +56,16 @@ export async function runProducePerf(o: ProducePerfOptions): Promise<PerfSummary
   const stats = new PerfStats(o.numRecords);
   let firstError: unknown;
   try {
-    await withTimeout({ timeoutMs: o.connectTimeoutMs, bootstrapServers: String(o.producer.bootstrapServers) }, 'connecting', producer.connect());
-    await withTimeout({ timeoutMs: o.connectTimeoutMs, bootstrapServers: String(o.producer.bootstrapServers) }, `looking up topic '${o.topic}'`, producer.cluster.ensureTopics([o.topic], { autoCreate: producer.cluster.allowAutoTopicCreation }));
+    await withTimeout(
+      { timeoutMs: o.connectTimeoutMs, bootstrapServers: String(o.producer.bootstrapServers) },
+      'connecting',
+      producer.connect(),
+    );
+    await withTimeout(
+      { timeoutMs: o.connectTimeoutMs, bootstrapServers: String(o.producer.bootstrapServers) },
+      `looking up topic '${o.topic}'`,
+      producer.cluster.ensureTopics([o.topic], { autoCreate: producer.cluster.allowAutoTopicCreation }),
+    );
     o.onProgress?.(stats);
     const start = performance.now();
     const intervalMs = o.throughput > 0 ? 1000 / o.throughput : 0;
@@ -101,13 +115,18 @@ export function printProduceSummary(out: Printer, s: PerfSummary): void {
 async function producePerf(flags: ProducePerfFlags): Promise<number> {
   const numRecords = parsePositiveInt(flags.numRecords, '--num-records');
   const throughput = Number(flags.throughput);
-  if (!Number.isFinite(throughput) || throughput === 0) throw usageError(`--throughput expects records/s or -1 for unlimited, got '${flags.throughput}'`);
-  if ((flags.recordSize === undefined) === (flags.payloadFile === undefined)) throw usageError('give either --record-size or --payload-file');
+  if (!Number.isFinite(throughput) || throughput === 0)
+    throw usageError(`--throughput expects records/s or -1 for unlimited, got '${flags.throughput}'`);
+  if ((flags.recordSize === undefined) === (flags.payloadFile === undefined))
+    throw usageError('give either --record-size or --payload-file');
   let payloads: Buffer[];
   if (flags.recordSize !== undefined) payloads = [randomPayload(parsePositiveInt(flags.recordSize, '--record-size'))];
   else {
     const delimiter = (flags.payloadDelimiter ?? '\\n').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
-    payloads = (await readFile(flags.payloadFile!, 'utf8')).split(delimiter).filter((p) => p !== '').map((p) => Buffer.from(p, 'utf8'));
+    payloads = (await readFile(flags.payloadFile!, 'utf8'))
+      .split(delimiter)
+      .filter((p) => p !== '')
+      .map((p) => Buffer.from(p, 'utf8'));
     if (payloads.length === 0) throw usageError(`--payload-file ${flags.payloadFile} has no payloads`);
   }
   const props = propertiesFrom(flags.producerProps ?? [], '--producer-props');

@@ -64,7 +64,10 @@ export class PerfStats {
   window(total: number): string {
     const now = performance.now();
     const secs = Math.max(1e-9, (now - this.windowStart) / 1000);
-    const withLatency = this.windowLatencySum > 0 ? `, ${(this.windowLatencySum / Math.max(1, this.windowRecords)).toFixed(1)} ms avg latency, ${this.windowLatencyMax.toFixed(1)} ms max` : '';
+    const withLatency =
+      this.windowLatencySum > 0
+        ? `, ${(this.windowLatencySum / Math.max(1, this.windowRecords)).toFixed(1)} ms avg latency, ${this.windowLatencyMax.toFixed(1)} ms max`
+        : '';
     const s = `${this.records}/${total} records, ${(this.windowRecords / secs).toFixed(1)} records/sec (${(this.windowBytes / secs / 1024 / 1024).toFixed(2)} MB/sec)${withLatency}`;
     this.windowStart = now;
     this.windowRecords = 0;
@@ -86,8 +89,16 @@ export class PerfStats {
     };
     if (withLatency) {
       const sorted = this.samples.subarray(0, this.sampled).sort();
-      const pct = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
-      out.latencyMs = { avg: round(this.records > 0 ? this.latencySum / this.records : 0), p50: round(pct(0.5)), p95: round(pct(0.95)), p99: round(pct(0.99)), p999: round(pct(0.999)), max: round(this.latencyMax) };
+      const pct = (p: number) =>
+        sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+      out.latencyMs = {
+        avg: round(this.records > 0 ? this.latencySum / this.records : 0),
+        p50: round(pct(0.5)),
+        p95: round(pct(0.95)),
+        p99: round(pct(0.99)),
+        p999: round(pct(0.999)),
+        max: round(this.latencyMax),
+      };
     }
     return out;
   }

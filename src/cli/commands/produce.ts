@@ -14,7 +14,13 @@ import { type Command, Option } from 'commander';
 import { type Compression, Producer, type ProducerRecord } from '../../client/producer/producer.js';
 import { COMPRESSION_CODECS, parseAcks, producerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type ConnectionFlags, parsePositiveInt, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  parsePositiveInt,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, describeError, ExitCode, usageError } from '../support/errors.js';
 
 interface ProduceFlags extends ConnectionFlags {
@@ -53,8 +59,21 @@ function unescapeSeparator(s: string): string {
 }
 
 export function lineReaderConfig(props: Map<string, string>): LineReaderConfig {
-  const known = ['parse.key', 'key.separator', 'parse.headers', 'headers.delimiter', 'headers.separator', 'headers.key.separator', 'null.marker', 'ignore.error'];
-  for (const k of props.keys()) if (!known.includes(k)) throw usageError(`unknown --property '${k}' (known: ${known.join(', ')}; producer configs go in --producer-property)`);
+  const known = [
+    'parse.key',
+    'key.separator',
+    'parse.headers',
+    'headers.delimiter',
+    'headers.separator',
+    'headers.key.separator',
+    'null.marker',
+    'ignore.error',
+  ];
+  for (const k of props.keys())
+    if (!known.includes(k))
+      throw usageError(
+        `unknown --property '${k}' (known: ${known.join(', ')}; producer configs go in --producer-property)`,
+      );
   const flag = (k: string) => props.get(k)?.trim().toLowerCase() === 'true';
   const sep = (k: string, d: string) => {
     const v = unescapeSeparator(props.get(k) ?? d);
@@ -72,8 +91,10 @@ export function lineReaderConfig(props: Map<string, string>): LineReaderConfig {
     ignoreError: flag('ignore.error'),
   };
   // Same check as Kafka: ambiguous separators would make lines unparseable.
-  if (c.parseHeaders && c.headersDelimiter === c.headersSeparator) throw usageError('headers.delimiter and headers.separator must differ');
-  if (c.parseHeaders && c.headersKeySeparator === c.headersSeparator) throw usageError('headers.key.separator and headers.separator must differ');
+  if (c.parseHeaders && c.headersDelimiter === c.headersSeparator)
+    throw usageError('headers.delimiter and headers.separator must differ');
+  if (c.parseHeaders && c.headersKeySeparator === c.headersSeparator)
+    throw usageError('headers.key.separator and headers.separator must differ');
   return c;
 }
 
@@ -93,12 +114,14 @@ export function parseLine(line: string, c: LineReaderConfig): ParsedLine {
         for (const pair of text.split(c.headersSeparator)) {
           const k = pair.indexOf(c.headersKeySeparator);
           if (k < 0) {
-            if (!c.ignoreError) throw new Error(`no header key separator ${JSON.stringify(c.headersKeySeparator)} in header '${pair}'`);
+            if (!c.ignoreError)
+              throw new Error(`no header key separator ${JSON.stringify(c.headersKeySeparator)} in header '${pair}'`);
             headers.push({ key: pair, value: null });
             continue;
           }
           const key = pair.slice(0, k);
-          if (c.nullMarker !== undefined && key === c.nullMarker) throw new Error('a header key must not be the null marker');
+          if (c.nullMarker !== undefined && key === c.nullMarker)
+            throw new Error('a header key must not be the null marker');
           headers.push({ key, value: orNull(pair.slice(k + c.headersKeySeparator.length)) });
         }
       }
@@ -123,7 +146,8 @@ function compressionOf(flags: ProduceFlags): Compression | undefined {
   // Kafka's console producer: the flag alone means gzip.
   if (v === true) return 'gzip';
   const codec = v.trim().toLowerCase() as Compression;
-  if (!COMPRESSION_CODECS.includes(codec)) throw usageError(`--compression-codec must be one of ${COMPRESSION_CODECS.join(', ')}, got '${v}'`);
+  if (!COMPRESSION_CODECS.includes(codec))
+    throw usageError(`--compression-codec must be one of ${COMPRESSION_CODECS.join(', ')}, got '${v}'`);
   return codec;
 }
 
@@ -138,7 +162,11 @@ async function produce(flags: ProduceFlags): Promise<number> {
   // Kafka's console producer defaults to acks=all; an explicit flag beats the properties.
   if (acksFlag !== undefined) options.acks = parseAcks(acksFlag);
   if (compression !== undefined) options.compression = compression;
-  const producer = new Producer<string | null, string | null>({ ...options, keySerializer: (s) => (s === null ? null : Buffer.from(s, 'utf8')), valueSerializer: (s) => (s === null ? null : Buffer.from(s, 'utf8')) });
+  const producer = new Producer<string | null, string | null>({
+    ...options,
+    keySerializer: (s) => (s === null ? null : Buffer.from(s, 'utf8')),
+    valueSerializer: (s) => (s === null ? null : Buffer.from(s, 'utf8')),
+  });
   const out = ctx.out;
   let failed = 0;
   let sent = 0;
@@ -157,9 +185,19 @@ async function produce(flags: ProduceFlags): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     await withTimeout(ctx, 'connecting', producer.connect());
-    const info = (await withTimeout(ctx, `looking up topic '${flags.topic}'`, producer.cluster.ensureTopics([flags.topic], { autoCreate: producer.cluster.allowAutoTopicCreation, timeoutMs: ctx.timeoutMs }))).get(flags.topic);
+    const info = (
+      await withTimeout(
+        ctx,
+        `looking up topic '${flags.topic}'`,
+        producer.cluster.ensureTopics([flags.topic], {
+          autoCreate: producer.cluster.allowAutoTopicCreation,
+          timeoutMs: ctx.timeoutMs,
+        }),
+      )
+    ).get(flags.topic);
     if (!info) throw new CliError(`topic '${flags.topic}' does not exist`);
-    if (partition !== undefined && partition >= info.partitions.length) throw usageError(`--partition ${partition}: topic '${flags.topic}' has ${info.partitions.length} partitions`);
+    if (partition !== undefined && partition >= info.partitions.length)
+      throw usageError(`--partition ${partition}: topic '${flags.topic}' has ${info.partitions.length} partitions`);
     input = flags.file === undefined ? process.stdin : createReadStream(flags.file);
     const fileError = new Promise<never>((_, reject) => input!.once('error', reject));
     fileError.catch(() => {});
@@ -178,13 +216,26 @@ async function produce(flags: ProduceFlags): Promise<number> {
           fail(n, `${(err as Error).message}: '${text}'`);
           continue;
         }
-        const record: ProducerRecord<string | null, string | null> = { topic: flags.topic, key: parsed.key, value: parsed.value, headers: parsed.headers, partition };
+        const record: ProducerRecord<string | null, string | null> = {
+          topic: flags.topic,
+          key: parsed.key,
+          value: parsed.value,
+          headers: parsed.headers,
+          partition,
+        };
         // buffer.memory is the backpressure: stop reading while the producer's buffer is full.
         if (!producer.writable) await producer.waitForSpace();
         const delivery = producer.send(record).then(
           (md) => {
             sent++;
-            if (out.json) out.jsonLine({ line: n, topic: md.topic, partition: md.partition, offset: md.offset, timestamp: md.timestamp });
+            if (out.json)
+              out.jsonLine({
+                line: n,
+                topic: md.topic,
+                partition: md.partition,
+                offset: md.offset,
+                timestamp: md.timestamp,
+              });
           },
           (err) => fail(n, describeError(err).message),
         );
@@ -217,7 +268,11 @@ export function registerProduceCommand(program: Command): Command {
     .description('write records from stdin or a file, one per line (kafka-console-producer)')
     .requiredOption('--topic <name>', 'topic to write to')
     .option('--file <path>', 'read lines from this file instead of stdin')
-    .option('--property <key=value>', 'line parsing: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error (repeatable)', collect)
+    .option(
+      '--property <key=value>',
+      'line parsing: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error (repeatable)',
+      collect,
+    )
     .option('--reader-property <key=value>', 'same as --property', collect)
     .option('--producer-property <key=value>', 'producer config, e.g. linger.ms=0 (repeatable)', collect)
     .option('--producer.config <file>', 'producer properties file')
@@ -243,7 +298,11 @@ ${examples(
     .action(
       action(async (flags: ProduceFlags & { readerProperty?: string[]; 'producer.config'?: string }) => {
         // commander keeps the dot: Kafka's flag is --producer.config
-        return produce({ ...flags, property: [...(flags.property ?? []), ...(flags.readerProperty ?? [])], producerConfig: flags['producer.config'] });
+        return produce({
+          ...flags,
+          property: [...(flags.property ?? []), ...(flags.readerProperty ?? [])],
+          producerConfig: flags['producer.config'],
+        });
       }),
     );
   return cmd;

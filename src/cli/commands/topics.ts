@@ -12,7 +12,14 @@ import { Admin, uuidString } from '../../client/admin/admin.js';
 import { KafkaError } from '../../client/errors.js';
 import { parseKeyValue } from '../support/client-properties.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type CliContext, type ConnectionFlags, parsePositiveInt, resolveContext, withTimeout } from '../support/context.js';
+import {
+  addConnectionOptions,
+  type CliContext,
+  type ConnectionFlags,
+  parsePositiveInt,
+  resolveContext,
+  withTimeout,
+} from '../support/context.js';
 import { CliError, usageError } from '../support/errors.js';
 
 interface TopicFlags extends ConnectionFlags {
@@ -60,7 +67,8 @@ async function create(args: string[], flags: TopicFlags): Promise<void> {
   const names = topicNames(args, flags);
   if (names.length === 0) throw usageError('name the topic to create: --topic <name>');
   const numPartitions = flags.partitions === undefined ? -1 : parsePositiveInt(flags.partitions, '--partitions');
-  const replicationFactor = flags.replicationFactor === undefined ? -1 : parsePositiveInt(flags.replicationFactor, '--replication-factor');
+  const replicationFactor =
+    flags.replicationFactor === undefined ? -1 : parsePositiveInt(flags.replicationFactor, '--replication-factor');
   const configs = configMap(flags.config);
   const ctx = await resolveContext(flags);
   const results: Array<{ topic: string; created: boolean }> = [];
@@ -76,7 +84,8 @@ async function create(args: string[], flags: TopicFlags): Promise<void> {
     }
   });
   if (ctx.out.json) ctx.out.document(results);
-  else for (const r of results) ctx.out.line(r.created ? `Created topic ${r.topic}.` : `Topic ${r.topic} already exists.`);
+  else
+    for (const r of results) ctx.out.line(r.created ? `Created topic ${r.topic}.` : `Topic ${r.topic} already exists.`);
 }
 
 async function list(flags: TopicFlags): Promise<void> {
@@ -114,12 +123,21 @@ async function describe(args: string[], flags: TopicFlags): Promise<void> {
     await cluster.refreshMetadata();
     const all = [...cluster.metadata.topics.values()].sort((a, b) => a.name.localeCompare(b.name));
     for (const t of wanted) if (!cluster.metadata.topics.has(t)) throw new CliError(`topic '${t}' does not exist`);
-    const chosen = all.filter((t) => (wanted.length > 0 ? wanted.includes(t.name) : !(flags.excludeInternal && t.isInternal)));
+    const chosen = all.filter((t) =>
+      wanted.length > 0 ? wanted.includes(t.name) : !(flags.excludeInternal && t.isInternal),
+    );
     const live = new Set(cluster.metadata.brokers.keys());
-    const configs = chosen.length === 0 ? [] : await admin.describeConfigs(chosen.map((t) => ({ type: 'topic' as const, name: t.name })));
+    const configs =
+      chosen.length === 0
+        ? []
+        : await admin.describeConfigs(chosen.map((t) => ({ type: 'topic' as const, name: t.name })));
     return chosen.map((t): TopicView & { minIsr: number; live: Set<number> } => {
       const entries = configs.find((c) => c.name === t.name)?.configs ?? [];
-      const dynamic = Object.fromEntries(entries.filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG' && e.value !== null).map((e) => [e.name, e.isSensitive ? '(sensitive)' : e.value!]));
+      const dynamic = Object.fromEntries(
+        entries
+          .filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG' && e.value !== null)
+          .map((e) => [e.name, e.isSensitive ? '(sensitive)' : e.value!]),
+      );
       const minIsr = Number(entries.find((e) => e.name === 'min.insync.replicas')?.value ?? 1);
       return {
         topic: t.name,
@@ -128,7 +146,14 @@ async function describe(args: string[], flags: TopicFlags): Promise<void> {
         partitionCount: t.partitions.length,
         replicationFactor: t.partitions[0]?.replicas.length ?? 0,
         configs: dynamic,
-        partitions: t.partitions.map((p) => ({ partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas })),
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+          offlineReplicas: p.offlineReplicas,
+        })),
         minIsr,
         live,
       };
@@ -140,7 +165,9 @@ async function describe(args: string[], flags: TopicFlags): Promise<void> {
     (flags.underReplicatedPartitions === true && p.isr.length < p.replicas.length) ||
     (flags.underMinIsrPartitions === true && p.isr.length < v.minIsr) ||
     (flags.unavailablePartitions === true && (p.leader < 0 || !v.live.has(p.leader)));
-  const shown = views.map((v) => ({ ...v, partitions: v.partitions.filter((p) => keep(v, p)) })).filter((v) => !filtering || v.partitions.length > 0);
+  const shown = views
+    .map((v) => ({ ...v, partitions: v.partitions.filter((p) => keep(v, p)) }))
+    .filter((v) => !filtering || v.partitions.length > 0);
   if (ctx.out.json) {
     ctx.out.document(shown.map(({ minIsr: _m, live: _l, ...v }) => v));
     return;
@@ -148,13 +175,23 @@ async function describe(args: string[], flags: TopicFlags): Promise<void> {
   const c = ctx.out.colors;
   shown.forEach((v, i) => {
     if (i > 0) ctx.out.line();
-    const cfg = Object.entries(v.configs).map(([k, val]) => `${k}=${val}`).join(',');
-    ctx.out.line(`${c.bold('Topic:')} ${v.topic}  TopicId: ${v.topicId}  PartitionCount: ${v.partitionCount}  ReplicationFactor: ${v.replicationFactor}  Configs: ${cfg}`);
+    const cfg = Object.entries(v.configs)
+      .map(([k, val]) => `${k}=${val}`)
+      .join(',');
+    ctx.out.line(
+      `${c.bold('Topic:')} ${v.topic}  TopicId: ${v.topicId}  PartitionCount: ${v.partitionCount}  ReplicationFactor: ${v.replicationFactor}  Configs: ${cfg}`,
+    );
     ctx.out.table(
       ['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'OFFLINE'],
       v.partitions.map((p) => {
         const bad = p.leader < 0 || p.isr.length < p.replicas.length;
-        return [p.partition, p.leader < 0 ? c.red('none') : p.leader, p.replicas.join(','), bad ? c.yellow(p.isr.join(',') || 'none') : p.isr.join(','), p.offlineReplicas.join(',')];
+        return [
+          p.partition,
+          p.leader < 0 ? c.red('none') : p.leader,
+          p.replicas.join(','),
+          bad ? c.yellow(p.isr.join(',') || 'none') : p.isr.join(','),
+          p.offlineReplicas.join(','),
+        ];
       }),
     );
   });
@@ -163,8 +200,10 @@ async function describe(args: string[], flags: TopicFlags): Promise<void> {
 async function alter(args: string[], flags: TopicFlags): Promise<void> {
   const names = topicNames(args, flags);
   if (names.length === 0) throw usageError('name the topic to alter: --topic <name>');
-  if (flags.partitions === undefined && flags.config === undefined && flags.deleteConfig === undefined) throw usageError('nothing to alter: give --partitions, --config or --delete-config');
-  if (flags.replicationFactor !== undefined) throw usageError('changing the replication factor needs a partition reassignment, which vltava does not do yet');
+  if (flags.partitions === undefined && flags.config === undefined && flags.deleteConfig === undefined)
+    throw usageError('nothing to alter: give --partitions, --config or --delete-config');
+  if (flags.replicationFactor !== undefined)
+    throw usageError('changing the replication factor needs a partition reassignment, which vltava does not do yet');
   const count = flags.partitions === undefined ? undefined : parsePositiveInt(flags.partitions, '--partitions');
   const configs = configMap(flags.config);
   const ctx = await resolveContext(flags);
@@ -183,7 +222,9 @@ async function alter(args: string[], flags: TopicFlags): Promise<void> {
       }
       const operations = [
         ...Object.entries(configs).map(([name, value]) => ({ name, op: 'set' as const, value })),
-        ...(flags.deleteConfig ?? []).flatMap((k) => k.split(',')).map((name) => ({ name: name.trim(), op: 'delete' as const })),
+        ...(flags.deleteConfig ?? [])
+          .flatMap((k) => k.split(','))
+          .map((name) => ({ name: name.trim(), op: 'delete' as const })),
       ];
       if (operations.length > 0) await admin.incrementalAlterConfigs([{ type: 'topic', name: topic, operations }]);
       done.push(topic);
@@ -211,7 +252,8 @@ async function remove(args: string[], flags: TopicFlags): Promise<void> {
     }
   });
   if (ctx.out.json) ctx.out.document(results);
-  else for (const r of results) ctx.out.line(r.deleted ? `Deleted topic ${r.topic}.` : `Topic ${r.topic} does not exist.`);
+  else
+    for (const r of results) ctx.out.line(r.deleted ? `Deleted topic ${r.topic}.` : `Topic ${r.topic} does not exist.`);
 }
 
 export function registerTopicsCommand(program: Command): Command {
@@ -219,7 +261,14 @@ export function registerTopicsCommand(program: Command): Command {
     .command('topics')
     .alias('topic')
     .description('create, list, describe, alter and delete topics (kafka-topics)')
-    .addHelpText('after', examples('vltava topics create --topic orders --partitions 3', 'vltava topics list', 'vltava topics describe --topic orders'));
+    .addHelpText(
+      'after',
+      examples(
+        'vltava topics create --topic orders --partitions 3',
+        'vltava topics list',
+        'vltava topics describe --topic orders',
+      ),
+    );
 
   addConnectionOptions(
     topics
@@ -232,7 +281,14 @@ export function registerTopicsCommand(program: Command): Command {
       .option('--config <key=value>', 'topic config override, e.g. cleanup.policy=compact (repeatable)', collect)
       .option('--if-not-exists', 'succeed when the topic already exists'),
   )
-    .addHelpText('after', examples('vltava topics create --topic orders --partitions 3 --replication-factor 1', 'vltava topics create --topic users --config cleanup.policy=compact --if-not-exists', 'vltava topics create logs metrics --partitions 6'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava topics create --topic orders --partitions 3 --replication-factor 1',
+        'vltava topics create --topic users --config cleanup.policy=compact --if-not-exists',
+        'vltava topics create logs metrics --partitions 6',
+      ),
+    )
     .action(action((args: string[], flags: TopicFlags) => create(args, flags)));
 
   addConnectionOptions(
@@ -256,7 +312,14 @@ export function registerTopicsCommand(program: Command): Command {
       .option('--under-min-isr-partitions', "only partitions whose ISR is smaller than the topic's min.insync.replicas")
       .option('--unavailable-partitions', 'only partitions without a live leader'),
   )
-    .addHelpText('after', examples('vltava topics describe --topic orders', 'vltava topics describe --under-replicated-partitions', 'vltava topics describe orders --output json | jq ".[0].partitions"'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava topics describe --topic orders',
+        'vltava topics describe --under-replicated-partitions',
+        'vltava topics describe orders --output json | jq ".[0].partitions"',
+      ),
+    )
     .action(action((args: string[], flags: TopicFlags) => describe(args, flags)));
 
   addConnectionOptions(
@@ -271,7 +334,13 @@ export function registerTopicsCommand(program: Command): Command {
       .option('--delete-config <key>', 'remove a topic config override (repeatable)', collect)
       .option('--if-exists', 'succeed when the topic does not exist'),
   )
-    .addHelpText('after', examples('vltava topics alter --topic orders --partitions 6', 'vltava topics alter --topic orders --config retention.ms=3600000'))
+    .addHelpText(
+      'after',
+      examples(
+        'vltava topics alter --topic orders --partitions 6',
+        'vltava topics alter --topic orders --config retention.ms=3600000',
+      ),
+    )
     .action(action((args: string[], flags: TopicFlags) => alter(args, flags)));
 
   addConnectionOptions(
@@ -283,7 +352,10 @@ export function registerTopicsCommand(program: Command): Command {
       .option('--topic <name>', 'topic to delete (repeatable)', collect)
       .option('--if-exists', 'succeed when the topic does not exist'),
   )
-    .addHelpText('after', examples('vltava topics delete --topic orders', 'vltava topics delete old-1 old-2 --if-exists'))
+    .addHelpText(
+      'after',
+      examples('vltava topics delete --topic orders', 'vltava topics delete old-1 old-2 --if-exists'),
+    )
     .action(action((args: string[], flags: TopicFlags) => remove(args, flags)));
   return topics;
 }

@@ -19,7 +19,11 @@ export function parseKeyValue(arg: string, flag: string): [string, string] {
   return [arg.slice(0, eq).trim(), arg.slice(eq + 1)];
 }
 
-export function propertiesFrom(args: readonly string[], flag: string, into: ClientProperties = new Map()): ClientProperties {
+export function propertiesFrom(
+  args: readonly string[],
+  flag: string,
+  into: ClientProperties = new Map(),
+): ClientProperties {
   for (const a of args) {
     const [k, v] = parseKeyValue(a, flag);
     into.set(k, v);
@@ -31,7 +35,8 @@ const int = (props: ClientProperties, key: string, min = 0): number | undefined 
   const v = props.get(key);
   if (v === undefined) return undefined;
   const n = Number(v.trim());
-  if (!Number.isInteger(n) || n < min) throw usageError(`client property ${key}: expected an integer >= ${min}, got '${v}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw usageError(`client property ${key}: expected an integer >= ${min}, got '${v}'`);
   return n;
 };
 
@@ -45,7 +50,8 @@ const bool = (props: ClientProperties, key: string): boolean | undefined => {
 const oneOf = <T extends string>(props: ClientProperties, key: string, allowed: readonly T[]): T | undefined => {
   const v = props.get(key)?.trim().toLowerCase();
   if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw usageError(`client property ${key}: expected one of ${allowed.join(', ')}, got '${v}'`);
+  if (!allowed.includes(v as T))
+    throw usageError(`client property ${key}: expected one of ${allowed.join(', ')}, got '${v}'`);
   return v as T;
 };
 
@@ -186,7 +192,9 @@ function assignorName(s: string): 'range' | 'roundrobin' | 'cooperative-sticky' 
   if (t === 'range' || t.endsWith('.rangeassignor')) return 'range';
   if (t === 'roundrobin' || t.endsWith('.roundrobinassignor')) return 'roundrobin';
   if (t === 'cooperative-sticky' || t.endsWith('.cooperativestickyassignor')) return 'cooperative-sticky';
-  throw usageError(`partition.assignment.strategy: unknown assignor '${s.trim()}' (range, roundrobin, cooperative-sticky)`);
+  throw usageError(
+    `partition.assignment.strategy: unknown assignor '${s.trim()}' (range, roundrobin, cooperative-sticky)`,
+  );
 }
 
 function dropUndefined<T extends object>(o: T): T {

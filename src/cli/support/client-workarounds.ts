@@ -21,12 +21,16 @@ function fixBody(apiKey: number, version: number, body: Body): Body {
   if (apiKey === ApiKeys.FindCoordinator) {
     const keys = (body.coordinatorKeys as string[] | undefined) ?? [];
     const key = (body.key as string | undefined) || keys[0] || '';
-    return version >= 4 ? { ...body, key: '', coordinatorKeys: keys.length > 0 ? keys : [key] } : { ...body, key, coordinatorKeys: [] };
+    return version >= 4
+      ? { ...body, key: '', coordinatorKeys: keys.length > 0 ? keys : [key] }
+      : { ...body, key, coordinatorKeys: [] };
   }
   if (apiKey === ApiKeys.LeaveGroup) {
     const members = (body.members as Array<{ memberId: string; groupInstanceId: string | null }> | undefined) ?? [];
     const memberId = (body.memberId as string | undefined) || members[0]?.memberId || '';
-    return version >= 3 ? { ...body, memberId: '', members: members.length > 0 ? members : [{ memberId, groupInstanceId: null }] } : { ...body, memberId, members: [] };
+    return version >= 3
+      ? { ...body, memberId: '', members: members.length > 0 ? members : [{ memberId, groupInstanceId: null }] }
+      : { ...body, memberId, members: [] };
   }
   return body;
 }
@@ -35,8 +39,17 @@ export function installClientWorkarounds(): void {
   if (installed) return;
   installed = true;
   const original = Connection.prototype.request;
-  Connection.prototype.request = function (this: Connection, apiKey: number, body: unknown, options: Parameters<Connection['request']>[2] = {}) {
-    if ((apiKey === ApiKeys.FindCoordinator || apiKey === ApiKeys.LeaveGroup) && body !== null && typeof body === 'object') {
+  Connection.prototype.request = function (
+    this: Connection,
+    apiKey: number,
+    body: unknown,
+    options: Parameters<Connection['request']>[2] = {},
+  ) {
+    if (
+      (apiKey === ApiKeys.FindCoordinator || apiKey === ApiKeys.LeaveGroup) &&
+      body !== null &&
+      typeof body === 'object'
+    ) {
       const version = options.version ?? this.versionOf(apiKey);
       if (version !== undefined) body = fixBody(apiKey, version, body as Body);
     }

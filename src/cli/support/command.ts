@@ -10,11 +10,12 @@ import { describeError, ExitCode } from './errors.js';
 export type Action = (...args: never[]) => Promise<void>;
 
 /** Wraps a command action: one-line error reports, exit codes, and no hang after the work is done. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined | void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     let code: number = ExitCode.OK;
     try {
-      code = (await fn(...args)) ?? ExitCode.OK;
+      const r = await fn(...args);
+      code = typeof r === 'number' ? r : ExitCode.OK;
     } catch (err) {
       const { message, exitCode } = describeError(err);
       if (process.env.VLTAVA_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
@@ -41,7 +42,8 @@ export function finishCommands(cmd: Command): void {
   const path = commandPath(cmd);
   cmd.showHelpAfterError(false);
   cmd.configureOutput({
-    outputError: (str, write) => write(`vltava ${path}: ${str.replace(/^error:\s*/i, '').trim()} (see 'vltava ${path} --help')\n`),
+    outputError: (str, write) =>
+      write(`vltava ${path}: ${str.replace(/^error:\s*/i, '').trim()} (see 'vltava ${path} --help')\n`),
   });
   cmd.exitOverride((err: CommanderError) => {
     // Help and version exit 0; everything else commander reports is a usage error.

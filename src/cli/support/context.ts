@@ -35,10 +35,24 @@ export interface ConnectionFlags {
 /** Adds --bootstrap-server, --command-config, --timeout and (optionally) --output to a command. */
 export function addConnectionOptions(cmd: Command, o: { output?: boolean } = {}): Command {
   cmd
-    .option('-b, --bootstrap-server <host:port[,host:port...]>', `brokers to bootstrap from (env VLTAVA_BOOTSTRAP_SERVER, default ${DEFAULT_BOOTSTRAP})`)
-    .option('--command-config <file>', 'client properties file (Kafka client config names); overlays the profile $VLTAVA_CONFIG or ~/.config/vltava/config.properties')
-    .option('--timeout <ms>', `give up when the cluster does not answer within this many ms (default ${DEFAULT_TIMEOUT_MS})`);
-  if (o.output !== false) cmd.addOption(new Option('--output <format>', 'table (for people) or json (for scripts)').choices(['table', 'json']).default('table'));
+    .option(
+      '-b, --bootstrap-server <host:port[,host:port...]>',
+      `brokers to bootstrap from (env VLTAVA_BOOTSTRAP_SERVER, default ${DEFAULT_BOOTSTRAP})`,
+    )
+    .option(
+      '--command-config <file>',
+      'client properties file (Kafka client config names); overlays the profile $VLTAVA_CONFIG or ~/.config/vltava/config.properties',
+    )
+    .option(
+      '--timeout <ms>',
+      `give up when the cluster does not answer within this many ms (default ${DEFAULT_TIMEOUT_MS})`,
+    );
+  if (o.output !== false)
+    cmd.addOption(
+      new Option('--output <format>', 'table (for people) or json (for scripts)')
+        .choices(['table', 'json'])
+        .default('table'),
+    );
   return cmd;
 }
 
@@ -56,7 +70,10 @@ async function readPropertiesFile(path: string, what: string): Promise<ClientPro
   try {
     text = await readFile(path, 'latin1');
   } catch (err) {
-    throw new CliError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.USAGE);
+    throw new CliError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      ExitCode.USAGE,
+    );
   }
   return new Map(parseProperties(text, path).map((e) => [e.key, e.value]));
 }
@@ -73,7 +90,10 @@ export function parsePositiveInt(v: string, flag: string, min = 1): number {
   return n;
 }
 
-export async function resolveContext(flags: ConnectionFlags, extra: { properties?: ClientProperties; propertiesFile?: string } = {}): Promise<CliContext> {
+export async function resolveContext(
+  flags: ConnectionFlags,
+  extra: { properties?: ClientProperties; propertiesFile?: string } = {},
+): Promise<CliContext> {
   installClientWorkarounds();
   const out = new Printer((flags.output ?? 'table') as OutputFormat);
   const props: ClientProperties = new Map();
@@ -93,7 +113,12 @@ export async function resolveContext(flags: ConnectionFlags, extra: { properties
     for (const [k, v] of fileProps) props.set(k, v);
   }
   for (const [k, v] of extra.properties ?? []) props.set(k, v);
-  const bootstrapServers = flags.bootstrapServer ?? process.env.VLTAVA_BOOTSTRAP_SERVER ?? fileProps.get('bootstrap.servers') ?? profileProps.get('bootstrap.servers') ?? DEFAULT_BOOTSTRAP;
+  const bootstrapServers =
+    flags.bootstrapServer ??
+    process.env.VLTAVA_BOOTSTRAP_SERVER ??
+    fileProps.get('bootstrap.servers') ??
+    profileProps.get('bootstrap.servers') ??
+    DEFAULT_BOOTSTRAP;
   if (bootstrapServers.split(',').every((s) => s.trim() === '')) throw usageError('--bootstrap-server names no broker');
   const timeoutMs = flags.timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveInt(flags.timeout, '--timeout');
   for (const k of unknownProperties(props)) out.warn(`ignoring unknown client property '${k}'`);
@@ -112,10 +137,23 @@ export async function resolveContext(flags: ConnectionFlags, extra: { properties
  * Bounds an operation by --timeout. The client retries retriable errors (a refused connection,
  * a missing leader) inside its own deadlines; this is the outer promise to the user.
  */
-export async function withTimeout<T>(ctx: Pick<CliContext, 'timeoutMs' | 'bootstrapServers'>, what: string, p: Promise<T>): Promise<T> {
+export async function withTimeout<T>(
+  ctx: Pick<CliContext, 'timeoutMs' | 'bootstrapServers'>,
+  what: string,
+  p: Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CliError(`timed out after ${ctx.timeoutMs} ms ${what} (bootstrap ${ctx.bootstrapServers}); is a broker running there? (--timeout to wait longer)`, ExitCode.UNREACHABLE)), ctx.timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new CliError(
+            `timed out after ${ctx.timeoutMs} ms ${what} (bootstrap ${ctx.bootstrapServers}); is a broker running there? (--timeout to wait longer)`,
+            ExitCode.UNREACHABLE,
+          ),
+        ),
+      ctx.timeoutMs,
+    );
   });
   try {
     return await Promise.race([p, timeout]);

@@ -29,7 +29,12 @@ export class CliError extends Error {
 
 export const usageError = (message: string): CliError => new CliError(message, ExitCode.USAGE);
 
-const UNREACHABLE_CODES = new Set(['ERR_CLIENT_NO_BROKERS', 'ERR_CLIENT_CONNECT_FAILED', 'ERR_CLIENT_REQUEST_TIMEOUT', 'ERR_CLIENT_CONNECTION_CLOSED']);
+const UNREACHABLE_CODES = new Set([
+  'ERR_CLIENT_NO_BROKERS',
+  'ERR_CLIENT_CONNECT_FAILED',
+  'ERR_CLIENT_REQUEST_TIMEOUT',
+  'ERR_CLIENT_CONNECTION_CLOSED',
+]);
 
 /** Maps any error to the line printed after "vltava: " and an exit code. */
 export function describeError(err: unknown): { message: string; exitCode: number } {
@@ -41,8 +46,10 @@ export function describeError(err: unknown): { message: string; exitCode: number
     if (err.code === 'ERR_CLIENT_INVALID_ARGUMENT') return { message: oneLine(err.message), exitCode: ExitCode.USAGE };
     return { message: oneLine(err.message), exitCode: ExitCode.FAILURE };
   }
-  if (err instanceof ConfigError || err instanceof ConfigErrors) return { message: oneLine(err.message), exitCode: ExitCode.USAGE };
+  if (err instanceof ConfigError || err instanceof ConfigErrors)
+    return { message: oneLine(err.message), exitCode: ExitCode.USAGE };
   const e = err as NodeJS.ErrnoException | undefined;
-  if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR') return { message: oneLine(e.message), exitCode: ExitCode.USAGE };
+  if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR')
+    return { message: oneLine(e.message), exitCode: ExitCode.USAGE };
   return { message: oneLine(e?.message ?? String(err)), exitCode: ExitCode.FAILURE };
 }

@@ -22,7 +22,15 @@ export function colorsFor(stream: Writable & { isTTY?: boolean }, env: NodeJS.Pr
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   const enabled = forced || (stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb');
   const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { enabled, bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+  return {
+    enabled,
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what we strip
@@ -55,7 +63,8 @@ export function toJson(value: unknown, indent?: number): string {
     value,
     (_k, v) => {
       if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-      if (v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data)) return Buffer.from(v.data).toString('utf8');
+      if (v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data))
+        return Buffer.from(v.data).toString('utf8');
       return v;
     },
     indent,

@@ -13,5 +13,14 @@ import { registerTopicsCommand } from '../commands/topics.js';
 import { finishCommands } from './command.js';
 
 export function registerClientCommands(program: Command): void {
-  for (const cmd of [registerTopicsCommand(program), registerProduceCommand(program), registerConsumeCommand(program), registerGroupsCommand(program), registerConfigsCommand(program), registerClusterCommand(program), registerPerfCommand(program)]) finishCommands(cmd);
+  for (const cmd of [
+    registerTopicsCommand(program),
+    registerProduceCommand(program),
+    registerConsumeCommand(program),
+    registerGroupsCommand(program),
+    registerConfigsCommand(program),
+    registerClusterCommand(program),
+    registerPerfCommand(program),
+  ])
+    finishCommands(cmd);
 }
