@@ -17,7 +17,7 @@
  * until its ABORT marker), and control batches are never delivered.
  */
 import { ApiKeys, type FetchResponse, type FetchResponsePartitionData } from '../../protocol/messages/index.js';
-import { LOG_OVERHEAD } from '../../protocol/records/batch-header.js';
+import { batchLastOffset, LOG_OVERHEAD } from '../../protocol/records/batch-header.js';
 import { parseControlRecordKey } from '../../protocol/records/control.js';
 import { decodeRecordBatch } from '../../protocol/records/decode.js';
 import type { Record } from '../../protocol/records/record.js';
@@ -252,17 +252,23 @@ export class Fetcher {
         (res) => {
           this.inFlight.delete(leader);
           this.attempts = 0;
-          let data = false;
           if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { api: 'Fetch' });
+          // Phase 1: advance positions from batch headers only, and send the next fetch at once,
+          // so the broker works on it while we decode this response (phase 2).
+          const work: Array<() => boolean> = [];
           for (const t of res.responses) {
             for (const p of t.partitions) {
               const k = tpKey(t.topic, p.partitionIndex);
               const s = this.partitions.get(k);
               const sent = epochs.get(k);
               if (!s || !sent || s.epoch !== sent.epoch || s.position !== sent.position) continue;
-              if (this.handlePartition(s, p)) data = true;
+              const decode = this.advance(s, p);
+              if (decode) work.push(decode);
             }
           }
+          this.pump();
+          let data = false;
+          for (const decode of work) if (decode()) data = true;
           if (data) this.onData();
           this.pump();
         },
@@ -280,8 +286,12 @@ export class Fetcher {
       });
   }
 
-  /** Returns true when records were buffered. */
-  private handlePartition(s: PartitionState, p: FetchResponsePartitionData): boolean {
+  /**
+   * Handles one partition of a response: errors now; for data, moves `position` past the last
+   * whole batch (headers only) and returns the decoding step, which buffers the records and
+   * says whether there were any. Decoding checks the epoch again: a seek in between wins.
+   */
+  private advance(s: PartitionState, p: FetchResponsePartitionData): (() => boolean) | undefined {
     if (p.errorCode !== 0) {
       const err = new KafkaError(p.errorCode, { topic: s.topic, partition: s.partition, api: 'Fetch' });
       if (err.name === 'OFFSET_OUT_OF_RANGE') {
@@ -292,43 +302,54 @@ export class Fetcher {
         s.error = err;
         this.onData();
       }
-      return false;
+      return undefined;
     }
     s.highWatermark = Number(p.highWatermark);
     const buf = p.records;
-    if (!buf || buf.length === 0) return false;
+    if (!buf || buf.length === 0) return undefined;
+    const from = s.position;
+    let next = from;
+    let end = 0;
+    while (end + LOG_OVERHEAD <= buf.length) {
+      const size = LOG_OVERHEAD + buf.readInt32BE(end + 8);
+      if (end + size > buf.length) break; // a partial batch at the end: fetched again next time
+      next = Math.max(next, batchLastOffset(buf, end) + 1);
+      end += size;
+    }
+    // not even one whole batch: Kafka always returns at least one, so this only happens when the
+    // response was cut by fetch.max.bytes; the same offset is fetched again
+    if (end === 0) return undefined;
+    s.position = next;
+    const epoch = s.epoch;
+    return () => {
+      if (this.partitions.get(tpKey(s.topic, s.partition)) !== s || s.epoch !== epoch) return false;
+      const records = this.decodeBatches(buf.subarray(0, end), from, p);
+      if (records.length === 0) return false;
+      this.buffer.push({ topic: s.topic, partition: s.partition, epoch, records, next: 0, bytes: end, highWatermark: s.highWatermark });
+      this.bufferedBytes += end;
+      this.stats.records += records.length;
+      this.stats.bytes += end;
+      return true;
+    };
+  }
+
+  /** Records at or after `from`, without control batches and, in read_committed, aborted ones. */
+  private decodeBatches(buf: Buffer, from: number, p: FetchResponsePartitionData): Record[] {
     const records: Record[] = [];
     const aborted = this.o.isolationLevel === 1 ? [...(p.abortedTransactions ?? [])].sort((a, b) => Number(a.firstOffset - b.firstOffset)) : [];
     const abortedProducers = new Set<bigint>();
-    let next = s.position;
-    let pos = 0;
-    while (pos + LOG_OVERHEAD <= buf.length) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
-      if (pos + size > buf.length) break; // a partial batch at the end: fetched again next time
+    for (let pos = 0; pos < buf.length; ) {
       const batch = decodeRecordBatch(buf, pos);
-      pos += size;
+      pos += batch.sizeInBytes;
       const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
-      if (lastOffset < next) continue;
+      if (lastOffset < from) continue;
       while (aborted.length > 0 && Number(aborted[0]!.firstOffset) <= lastOffset) abortedProducers.add(aborted.shift()!.producerId);
       if (batch.isControl) {
         if (batch.records.length > 0 && batch.isTransactional && parseControlRecordKey(batch.records[0]!.key).type === 0) abortedProducers.delete(batch.producerId);
       } else if (!(batch.isTransactional && abortedProducers.has(batch.producerId))) {
-        for (const r of batch.records) if (r.offset >= next) records.push(r);
+        for (const r of batch.records) if (r.offset >= from) records.push(r);
       }
-      next = lastOffset + 1;
     }
-    if (pos === 0 && buf.length > 0 && next === s.position) {
-      // not even one whole batch fitted: the batch is larger than max.partition.fetch.bytes
-      // allowed in this response; Kafka always returns at least one whole batch, so this is rare
-      return false;
-    }
-    s.position = next;
-    if (records.length === 0) return false;
-    const bytes = pos;
-    this.buffer.push({ topic: s.topic, partition: s.partition, epoch: s.epoch, records, next: 0, bytes, highWatermark: s.highWatermark });
-    this.bufferedBytes += bytes;
-    this.stats.records += records.length;
-    this.stats.bytes += bytes;
-    return true;
+    return records;
   }
 }
