@@ -12,6 +12,7 @@
  * partition 0 so batches are as large as the client makes them). MB/s counts record payload bytes.
  */
 import { HOST, rssMiB, sleep, spawnBroker } from './lib/processes.js';
+import { type HiccupSummary, startHiccupProbe } from './lib/hiccup.js';
 import { LatencyHistogram, type LatencySummary, median } from './lib/histogram.js';
 import {
   type ClientRun,
@@ -47,6 +48,8 @@ export interface LatencyRow {
   sent: number;
   received: number;
   latency: LatencySummary | null;
+  /** Timer lateness of an idle probe process during the same run: the machine's own noise. */
+  hiccup: HiccupSummary | null;
   error: string | null;
 }
 
@@ -178,14 +181,11 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
     // The target rate (10 MB/s) first, then a lighter and a heavier load for the latency-vs-load curve.
     for (const rate of smoke ? [e2eRate] : [e2eRate, 2, 50]) {
       const et = await topic(`e2e-wire-${rate}`);
-      const w = await wireE2e(
-        broker.port,
-        et,
-        rate,
-        1024,
-        rate === e2eRate ? e2eSeconds : e2eSeconds / 2,
-        smoke ? 0.1 : 1,
-      );
+      const seconds = rate === e2eRate ? e2eSeconds : e2eSeconds / 2;
+      const warmup = smoke ? 0.1 : 1;
+      const probe = startHiccupProbe(seconds + warmup);
+      const w = await wireE2e(broker.port, et, rate, 1024, seconds, warmup);
+      const hiccup = await probe;
       latency.push({
         client: 'wire producer + long-poll fetch',
         rateMBps: rate,
@@ -193,11 +193,14 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         sent: w.sent,
         received: w.received,
         latency: w.latency,
-        error: null,
+        hiccup,
+        error: w.produceErrors ? `${w.produceErrors} partitions answered with errors` : null,
       });
     }
     const pt = await topic('e2e-confluent');
+    const probe = startHiccupProbe(e2eSeconds + 2);
     const c = await confluentE2e(broker.port, pt, e2eRate, 1024, e2eSeconds);
+    const hiccup = await probe;
     const h = new LatencyHistogram();
     // The first second is warm-up (connections, first fetch), as in the wire run.
     const skip = Math.floor(((e2eRate * 1e6) / 1024) * (smoke ? 0.1 : 1));
@@ -209,6 +212,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
       sent: c.sent,
       received: c.latencyMs.length,
       latency: h.count > 0 ? h.summary() : null,
+      hiccup,
       error: c.error ?? null,
     });
   } finally {
@@ -250,6 +254,9 @@ export function brokerTables(r: BrokerBenchResult): Table[] {
           'p99 ms': l.latency?.p99Ms ?? null,
           'p99.9 ms': l.latency?.p999Ms ?? null,
           'max ms': l.latency?.maxMs ?? null,
+          'probe p99 ms': l.hiccup?.p99Ms ?? null,
+          'probe p99.9 ms': l.hiccup?.p999Ms ?? null,
+          'probe max ms': l.hiccup?.maxMs ?? null,
           error: l.error,
         }),
       ),

@@ -14,6 +14,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../src/protocol/records/crc32c.js';
+import { LatencyHistogram, type LatencySummary } from './lib/histogram.js';
 import { HOST, stopChild } from './lib/processes.js';
 import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 
@@ -103,6 +104,39 @@ async function diskWrite(dir: string, totalBytes: number, fsync: boolean): Promi
   };
 }
 
+/**
+ * Latency of small sequential appends at a fixed rate (10 KiB every ms = 10 MB/s, the e2e
+ * latency workload's shape) through FileHandle.write, i.e. the libuv threadpool and the kernel's
+ * page cache: the floor under the broker's produce latency on this machine.
+ */
+async function diskWriteLatency(dir: string, seconds: number): Promise<{ row: LimitRow; latency: LatencySummary }> {
+  const path = join(dir, 'limits-latency.bin');
+  const chunk = randomBytes(10 * 1024);
+  const fh = await open(path, 'w');
+  const hist = new LatencyHistogram();
+  const end = performance.now() + seconds * 1000;
+  let pos = 0;
+  while (performance.now() < end) {
+    const t = performance.now();
+    await fh.write(chunk, 0, chunk.length, pos);
+    hist.recordMs(performance.now() - t);
+    pos += chunk.length;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await fh.close();
+  await rm(path, { force: true });
+  const latency = hist.summary();
+  return {
+    row: {
+      limit: 'disk write latency, 10 KiB appends every ~1 ms',
+      chunkBytes: chunk.length,
+      MBps: pos / 1e6 / seconds,
+      note: `p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, p99.9 ${latency.p999Ms} ms, max ${latency.maxMs} ms`,
+    },
+    latency,
+  };
+}
+
 function cpuLoop(name: string, seconds: number, fn: () => number, bytesPerCall: number, note: string): LimitRow {
   let sink = 0;
   for (let i = 0; i < 20; i++) sink += fn();
@@ -130,6 +164,7 @@ export async function runLimits(argv: string[]): Promise<LimitRow[]> {
       await loopbackTcp(1, seconds),
       await diskWrite(dir, smoke ? 4 * MiB : 2048 * MiB, false),
       await diskWrite(dir, smoke ? 4 * MiB : 256 * MiB, true),
+      (await diskWriteLatency(dir, smoke ? 0.2 : 5)).row,
       cpuLoop('CRC32C (@node-rs/crc32)', seconds, () => crc32c(data), MiB, 'one thread'),
       cpuLoop('memory copy (Buffer.copy)', seconds, () => data.copy(target), MiB, 'one thread'),
     ];

@@ -4,7 +4,7 @@
  * fixed-rate produce-to-consume latency run (acks=all) with a long-poll fetch at the tail.
  */
 import type { FetchRequest, FetchResponse } from '../../src/protocol/messages/01-fetch.js';
-import type { ProduceRequest } from '../../src/protocol/messages/00-produce.js';
+import type { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/00-produce.js';
 import { encodeRecordBatch, iterateRecords } from '../../src/protocol/records/index.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { HOST, sleep } from './processes.js';
@@ -114,6 +114,8 @@ export interface E2eResult {
   seconds: number;
   sent: number;
   received: number;
+  /** Partitions answered with an error code (records that were never appended). */
+  produceErrors: number;
   latency: LatencySummary;
 }
 
@@ -181,7 +183,7 @@ export async function wireE2e(
   const t0 = performance.now();
   measureFrom = t0 + warmupSeconds * 1000;
   const end = measureFrom + seconds * 1000;
-  const acks: Promise<Buffer>[] = [];
+  const acks: Promise<ProduceResponse>[] = [];
   while (performance.now() < end) {
     const now = performance.now();
     const due = Math.floor((now - t0) * perMs) - sent;
@@ -197,16 +199,19 @@ export async function wireE2e(
         timeoutMs: 30000,
         topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
       };
-      acks.push(producer.request(API.PRODUCE, 9, req));
+      acks.push(producer.request<ProduceResponse>(API.PRODUCE, 9, req));
       sent += due;
     }
     await sleep(1);
   }
-  await Promise.all(acks);
+  let produceErrors = 0;
+  for (const res of await Promise.all(acks)) {
+    for (const t of res.responses) for (const p of t.partitionResponses) if (p.errorCode !== 0) produceErrors++;
+  }
   stop = true;
   drainDeadline = performance.now() + 5000;
   await consuming;
   producer.close();
   consumer.close();
-  return { rateMBps, recordBytes, seconds, sent, received, latency: hist.summary() };
+  return { rateMBps, recordBytes, seconds, sent, received, produceErrors, latency: hist.summary() };
 }
