@@ -36,7 +36,10 @@ describe('consumer groups with kafkajs, kafka-python and confluent-kafka', () =>
       const values = await producer.fill(topic, 2, 5);
       const m = await start(kind, group, topic);
       await m.waitFor('both partitions read', () => seen(m).size === values.length);
-      assert.deepEqual([...m.assignment].sort(), [[topic, 0], [topic, 1]]);
+      assert.deepEqual([...m.assignment].sort(), [
+        [topic, 0],
+        [topic, 1],
+      ]);
       await m.close();
     });
 
@@ -70,7 +73,10 @@ describe('consumer groups with kafkajs, kafka-python and confluent-kafka', () =>
       await a.waitFor('all records', () => seen(a, b).size === values.length);
       for (const m of [a, b]) {
         const p = m.assignment[0]![1];
-        assert.ok(m.records.every((r) => r.partition === p), `${kind} member read only partition ${p}`);
+        assert.ok(
+          m.records.every((r) => r.partition === p),
+          `${kind} member read only partition ${p}`,
+        );
       }
       await Promise.all([a.close(), b.close()]);
     });
@@ -80,10 +86,14 @@ describe('consumer groups with kafkajs, kafka-python and confluent-kafka', () =>
     const { topic } = names();
     await producer.createTopic(topic, 2);
     const values = await producer.fill(topic, 2, 10);
-    const groups = await Promise.all((['kafka-python', 'confluent', 'kafkajs'] as const).map((kind) => start(kind, `${topic}-${kind}`, topic)));
+    const groups = await Promise.all(
+      (['kafka-python', 'confluent', 'kafkajs'] as const).map((kind) => start(kind, `${topic}-${kind}`, topic)),
+    );
     await Promise.all(groups.map((m) => m.waitFor('everything', () => seen(m).size === values.length)));
     const more = await producer.fill(topic, 2, 5, 10);
-    await Promise.all(groups.map((m) => m.waitFor('new records too', () => seen(m).size === values.length + more.length)));
+    await Promise.all(
+      groups.map((m) => m.waitFor('new records too', () => seen(m).size === values.length + more.length)),
+    );
     await Promise.all(groups.map((m) => m.close()));
   });
 });

@@ -32,7 +32,11 @@ export interface MemberOptions {
   instanceId?: string;
 }
 
-type Event = { event: 'assigned' | 'revoked'; partitions: Array<[string, number]> } | ({ event: 'record' } & RecordEvent) | { event: 'closed' } | { event: 'commit-failed' };
+type Event =
+  | { event: 'assigned' | 'revoked'; partitions: Array<[string, number]> }
+  | ({ event: 'record' } & RecordEvent)
+  | { event: 'closed' }
+  | { event: 'commit-failed' };
 
 /** Waiters of every member: a condition may span members, so any member's event re-checks all. */
 let waiters: Array<() => void> = [];
@@ -155,7 +159,10 @@ export class KafkaJsMember extends Member {
     const m = new KafkaJsMember(consumer);
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const a = e.payload.memberAssignment as Record<string, number[]>;
-      m.emit({ event: 'assigned', partitions: Object.entries(a).flatMap(([t, ps]) => ps.map((p): [string, number] => [t, p])) });
+      m.emit({
+        event: 'assigned',
+        partitions: Object.entries(a).flatMap(([t, ps]) => ps.map((p): [string, number] => [t, p])),
+      });
     });
     await consumer.connect();
     for (const topic of o.topics) await consumer.subscribe({ topic, fromBeginning: true });
@@ -180,11 +187,22 @@ export function startMember(kind: ClientKind, o: MemberOptions): Promise<Member>
 
 /** A broker tuned for fast group tests: no initial rebalance delay, short sessions allowed. */
 export function startGroupBroker(): Promise<Broker> {
-  return startBroker({ port: 0, storage: 'memory', config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 100, 'auto.create.topics.enable': false } });
+  return startBroker({
+    port: 0,
+    storage: 'memory',
+    config: {
+      'group.initial.rebalance.delay.ms': 0,
+      'group.min.session.timeout.ms': 100,
+      'auto.create.topics.enable': false,
+    },
+  });
 }
 
 export class Producer {
-  private constructor(private readonly producer: ReturnType<InstanceType<typeof Kafka>['producer']>, private readonly admin: ReturnType<InstanceType<typeof Kafka>['admin']>) {}
+  private constructor(
+    private readonly producer: ReturnType<InstanceType<typeof Kafka>['producer']>,
+    private readonly admin: ReturnType<InstanceType<typeof Kafka>['admin']>,
+  ) {}
 
   static async connect(bootstrap: string): Promise<Producer> {
     const kafka = new Kafka({ brokers: [bootstrap], clientId: 'compat-producer', logLevel: logLevel.NOTHING });

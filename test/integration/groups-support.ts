@@ -13,7 +13,10 @@ import { Writer } from '../../src/protocol/primitives/index.js';
 
 export class RawClient {
   private readonly decoder = new FrameDecoder(1 << 30);
-  private readonly pending = new Map<number, { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { apiKey: number; version: number; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   closed = false;
 
@@ -50,7 +53,10 @@ export class RawClient {
   // biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field in tests
   request<T = any>(apiKey: number, version: number, body: unknown): Promise<T> {
     const correlationId = this.nextId++;
-    const frame = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: 'raw-test' }, body);
+    const frame = encodeRequestFrame(
+      { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: 'raw-test' },
+      body,
+    );
     return new Promise<T>((resolve, reject) => {
       this.pending.set(correlationId, { apiKey, version, resolve: resolve as (v: unknown) => void, reject });
       this.socket.write(frame);
@@ -70,14 +76,22 @@ export class RawClient {
 export function subscription(topics: string[]): Buffer {
   const w = new Writer(64);
   w.int16(0);
-  encodeConsumerProtocolSubscription({ topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0, w);
+  encodeConsumerProtocolSubscription(
+    { topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null },
+    0,
+    w,
+  );
   return w.finish();
 }
 
 export function assignment(parts: Record<string, number[]>): Buffer {
   const w = new Writer(64);
   w.int16(0);
-  encodeConsumerProtocolAssignment({ assignedPartitions: Object.entries(parts).map(([topic, partitions]) => ({ topic, partitions })), userData: null }, 0, w);
+  encodeConsumerProtocolAssignment(
+    { assignedPartitions: Object.entries(parts).map(([topic, partitions]) => ({ topic, partitions })), userData: null },
+    0,
+    w,
+  );
   return w.finish();
 }
 
@@ -123,17 +137,42 @@ export async function joinAndSync(c: RawClient, o: JoinOptions & { assign?: Reco
     groupInstanceId: o.groupInstanceId ?? null,
     protocolType: 'consumer',
     protocolName: j.protocolName,
-    assignments: j.leader === j.memberId ? [{ memberId: j.memberId, assignment: assignment(o.assign ?? { t: [0] }) }] : [],
+    assignments:
+      j.leader === j.memberId ? [{ memberId: j.memberId, assignment: assignment(o.assign ?? { t: [0] }) }] : [],
   });
   if (s.errorCode !== 0) throw new Error(`SyncGroup failed: ${s.errorCode}`);
   return { memberId: j.memberId as string, generationId: j.generationId as number };
 }
 
-export function commit(c: RawClient, groupId: string, generationId: number, memberId: string, offsets: Array<[string, number, number, string?]>, version = 8) {
-  const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; commitTimestamp: bigint; committedMetadata: string | null }>>();
+export function commit(
+  c: RawClient,
+  groupId: string,
+  generationId: number,
+  memberId: string,
+  offsets: Array<[string, number, number, string?]>,
+  version = 8,
+) {
+  const byTopic = new Map<
+    string,
+    Array<{
+      partitionIndex: number;
+      committedOffset: bigint;
+      committedLeaderEpoch: number;
+      commitTimestamp: bigint;
+      committedMetadata: string | null;
+    }>
+  >();
   for (const [t, p, o, m] of offsets) {
     if (!byTopic.has(t)) byTopic.set(t, []);
-    byTopic.get(t)!.push({ partitionIndex: p, committedOffset: BigInt(o), committedLeaderEpoch: version >= 6 ? -1 : -1, commitTimestamp: -1n, committedMetadata: m ?? null });
+    byTopic
+      .get(t)!
+      .push({
+        partitionIndex: p,
+        committedOffset: BigInt(o),
+        committedLeaderEpoch: version >= 6 ? -1 : -1,
+        commitTimestamp: -1n,
+        committedMetadata: m ?? null,
+      });
   }
   return c.request(ApiKeys.OffsetCommit, version, {
     groupId,
@@ -147,9 +186,15 @@ export function commit(c: RawClient, groupId: string, generationId: number, memb
 
 /** Committed offsets of a group at OffsetFetch v8 as [topic, partition, offset] (all topics). */
 export async function fetchCommitted(c: RawClient, groupId: string): Promise<Array<[string, number, number]>> {
-  const r = await c.request(ApiKeys.OffsetFetch, 8, { groupId: '', topics: [], groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+  const r = await c.request(ApiKeys.OffsetFetch, 8, {
+    groupId: '',
+    topics: [],
+    groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+    requireStable: false,
+  });
   const out: Array<[string, number, number]> = [];
-  for (const t of r.groups[0].topics) for (const p of t.partitions) out.push([t.name, p.partitionIndex, Number(p.committedOffset)]);
+  for (const t of r.groups[0].topics)
+    for (const p of t.partitions) out.push([t.name, p.partitionIndex, Number(p.committedOffset)]);
   return out.sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]);
 }
 
@@ -163,7 +208,8 @@ export async function createTopic(c: RawClient, name: string, partitions: number
     timeoutMs: 10_000,
     validateOnly: false,
   });
-  if (r.topics[0].errorCode !== 0 && r.topics[0].errorCode !== 36) throw new Error(`CreateTopics failed: ${r.topics[0].errorCode}`);
+  if (r.topics[0].errorCode !== 0 && r.topics[0].errorCode !== 36)
+    throw new Error(`CreateTopics failed: ${r.topics[0].errorCode}`);
 }
 
 /** `vltava server start` as a child process; resolves once it logs "broker started". */
@@ -175,7 +221,13 @@ export class SpawnedBroker {
 
   static async start(logDir: string, overrides: Record<string, string | number> = {}): Promise<SpawnedBroker> {
     const args = ['dist/src/cli/main.js', 'server', 'start', '--log-format', 'json', '--log-level', 'info'];
-    const all = { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 100, ...overrides };
+    const all = {
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'log.dirs': logDir,
+      'group.initial.rebalance.delay.ms': 0,
+      'group.min.session.timeout.ms': 100,
+      ...overrides,
+    };
     for (const [k, v] of Object.entries(all)) args.push('--override', `${k}=${v}`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let buf = '';

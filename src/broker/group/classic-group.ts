@@ -123,7 +123,8 @@ export class ClassicGroup {
     this.members.delete(memberId);
     this.countProtocols(m, -1);
     if (m.isAwaitingJoin) this.numMembersAwaitingJoin--;
-    if (m.groupInstanceId !== null && this.staticMembers.get(m.groupInstanceId) === memberId) this.staticMembers.delete(m.groupInstanceId);
+    if (m.groupInstanceId !== null && this.staticMembers.get(m.groupInstanceId) === memberId)
+      this.staticMembers.delete(m.groupInstanceId);
     this.pendingSyncMembers.delete(memberId);
     if (this.leaderId === memberId) this.leaderId = this.members.keys().next().value ?? null;
     return m;
@@ -132,7 +133,8 @@ export class ClassicGroup {
   /** A static member rejoining with a new member id takes over the old member's entry. */
   replaceStaticMember(groupInstanceId: string, oldMemberId: string, newMemberId: string): MemberMetadata {
     const m = this.members.get(oldMemberId);
-    if (m === undefined) throw new Error(`group ${this.groupId}: static member ${groupInstanceId} has no member ${oldMemberId}`);
+    if (m === undefined)
+      throw new Error(`group ${this.groupId}: static member ${groupInstanceId} has no member ${oldMemberId}`);
     this.members.delete(oldMemberId);
     m.memberId = newMemberId;
     this.members.set(newMemberId, m);
@@ -168,7 +170,9 @@ export class ClassicGroup {
   /** Kafka's supportsProtocols: an empty group takes any non-empty offer; otherwise one protocol all members share. */
   supportsProtocols(protocolType: string, protocolNames: string[]): boolean {
     if (this.is('Empty') || this.members.size === 0) return protocolType.length > 0 && protocolNames.length > 0;
-    return this.protocolType === protocolType && protocolNames.some((p) => this.protocolCounts.get(p) === this.members.size);
+    return (
+      this.protocolType === protocolType && protocolNames.some((p) => this.protocolCounts.get(p) === this.members.size)
+    );
   }
 
   hasAllMembersJoined(): boolean {
@@ -260,7 +264,11 @@ export class ClassicGroup {
   currentMemberMetadata(): Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }> {
     const protocol = this.protocolName;
     if (protocol === null) return [];
-    return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(protocol) ?? Buffer.alloc(0) }));
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadata(protocol) ?? Buffer.alloc(0),
+    }));
   }
 
   // ---- offsets ----
@@ -271,7 +279,10 @@ export class ClassicGroup {
 
   setOffset(topic: string, partition: number, c: CommittedOffset): void {
     let t = this.offsets.get(topic);
-    if (t === undefined) this.offsets.set(topic, (t = new Map()));
+    if (t === undefined) {
+      t = new Map();
+      this.offsets.set(topic, t);
+    }
     t.set(partition, c);
   }
 

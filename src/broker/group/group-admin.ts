@@ -43,7 +43,14 @@ export interface DescribedGroup {
   groupState: string;
   protocolType: string;
   protocolData: string;
-  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }>;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    memberMetadata: Buffer;
+    memberAssignment: Buffer;
+  }>;
 }
 
 /** Kafka's GroupMetadata.summary: metadata and assignments only while Stable. Unknown groups are Dead. */
@@ -129,7 +136,13 @@ export interface GroupLag {
   protocolType: string;
   protocol: string;
   generationId: number;
-  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; partitions: PartitionLag[] }>;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    partitions: PartitionLag[];
+  }>;
   /** Partitions with committed offsets that no member is assigned. */
   unassigned: PartitionLag[];
 }
@@ -156,7 +169,13 @@ export function describeLag(c: GroupCoordinator, replicas: ReplicaManager, group
   const members = [...g.members.values()].map((m) => {
     const partitions = g.protocolType === CONSUMER_PROTOCOL_TYPE ? decodeAssignment(m.assignment) : [];
     for (const tp of partitions) assigned.add(`${tp.topic}\0${tp.partition}`);
-    return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, partitions: partitions.map((tp) => lagOf(tp.topic, tp.partition)) };
+    return {
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      partitions: partitions.map((tp) => lagOf(tp.topic, tp.partition)),
+    };
   });
   const unassigned: PartitionLag[] = [];
   for (const [topic, parts] of g.offsets) {
@@ -164,7 +183,15 @@ export function describeLag(c: GroupCoordinator, replicas: ReplicaManager, group
       if (!assigned.has(`${topic}\0${partition}`)) unassigned.push(lagOf(topic, partition));
     }
   }
-  return { groupId, state: g.state, protocolType: g.protocolType ?? '', protocol: g.protocolName ?? '', generationId: g.generationId, members, unassigned };
+  return {
+    groupId,
+    state: g.state,
+    protocolType: g.protocolType ?? '',
+    protocol: g.protocolName ?? '',
+    generationId: g.generationId,
+    members,
+    unassigned,
+  };
 }
 
 /** A consumer-protocol assignment's partitions; none when it is empty or not one. */
@@ -175,7 +202,9 @@ export function decodeAssignment(assignment: Buffer): Array<{ topic: string; par
     const version = r.int16();
     if (version < 0) return [];
     const a = decodeConsumerProtocolAssignment(r, Math.min(version, 3));
-    return a.assignedPartitions.flatMap((t) => [...t.partitions].sort((x, y) => x - y).map((partition) => ({ topic: t.topic, partition })));
+    return a.assignedPartitions.flatMap((t) =>
+      [...t.partitions].sort((x, y) => x - y).map((partition) => ({ topic: t.topic, partition })),
+    );
   } catch {
     return [];
   }

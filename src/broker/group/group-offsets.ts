@@ -35,7 +35,13 @@ export interface FetchedOffsets {
   errorCode: number;
   topics: Array<{
     name: string;
-    partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }>;
+    partitions: Array<{
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      metadata: string;
+      errorCode: number;
+    }>;
   }>;
 }
 
@@ -51,12 +57,19 @@ export async function commitOffsets(
   const maxMetadata = c.opts.config.int('offset.metadata.max.bytes');
   for (const t of p.topics) {
     for (const part of t.partitions) {
-      if (!partitionExists(t.name, part.partitionIndex)) errors.set(key(t.name, part.partitionIndex), G.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!partitionExists(t.name, part.partitionIndex))
+        errors.set(key(t.name, part.partitionIndex), G.UNKNOWN_TOPIC_OR_PARTITION);
       else valid.push({ topic: t.name, partition: part.partitionIndex, value: part.value });
     }
   }
   const answer = (): PartitionErrors =>
-    p.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((x) => ({ partitionIndex: x.partitionIndex, errorCode: errors.get(key(t.name, x.partitionIndex)) ?? G.NONE })) }));
+    p.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((x) => ({
+        partitionIndex: x.partitionIndex,
+        errorCode: errors.get(key(t.name, x.partitionIndex)) ?? G.NONE,
+      })),
+    }));
   const failAll = (code: number) => {
     for (const v of valid) errors.set(key(v.topic, v.partition), code);
     return answer();
@@ -112,20 +125,40 @@ export function fetchOffsets(
   const status = c.groupStatus(groupId, true);
   if (status !== G.NONE) return { errorCode: status, topics: [] };
   const group = c.store.groups.get(groupId);
-  const none = (partitionIndex: number) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: G.NONE });
+  const none = (partitionIndex: number) => ({
+    partitionIndex,
+    committedOffset: -1,
+    committedLeaderEpoch: -1,
+    metadata: '',
+    errorCode: G.NONE,
+  });
   const one = (g: ClassicGroup | undefined, topic: string, partitionIndex: number) => {
     const o = g?.offset(topic, partitionIndex);
-    return o === undefined ? none(partitionIndex) : { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: G.NONE };
+    return o === undefined
+      ? none(partitionIndex)
+      : {
+          partitionIndex,
+          committedOffset: o.offset,
+          committedLeaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+          errorCode: G.NONE,
+        };
   };
   const live = group !== undefined && !group.is('Dead') ? group : undefined;
   if (topics === null) {
     if (live === undefined) return { errorCode: G.NONE, topics: [] };
     return {
       errorCode: G.NONE,
-      topics: [...live.offsets].map(([name, parts]) => ({ name, partitions: [...parts.keys()].sort((a, b) => a - b).map((i) => one(live, name, i)) })),
+      topics: [...live.offsets].map(([name, parts]) => ({
+        name,
+        partitions: [...parts.keys()].sort((a, b) => a - b).map((i) => one(live, name, i)),
+      })),
     };
   }
-  return { errorCode: G.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => one(live, t.name, i)) })) };
+  return {
+    errorCode: G.NONE,
+    topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => one(live, t.name, i)) })),
+  };
 }
 
 /** OffsetDelete: top-level error, and per partition NONE / GROUP_SUBSCRIBED_TO_TOPIC / UNKNOWN_TOPIC_OR_PARTITION. */
@@ -137,7 +170,13 @@ export async function deleteOffsets(
 ): Promise<{ errorCode: number; topics: PartitionErrors }> {
   const answer = (errorCode: number, perPartition: (topic: string, partition: number) => number) => ({
     errorCode,
-    topics: errorCode !== G.NONE ? [] : topics.map((t) => ({ name: t.name, partitions: t.partitions.map((i) => ({ partitionIndex: i, errorCode: perPartition(t.name, i) })) })),
+    topics:
+      errorCode !== G.NONE
+        ? []
+        : topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((i) => ({ partitionIndex: i, errorCode: perPartition(t.name, i) })),
+          })),
   });
   const status = c.groupStatus(groupId, false);
   if (status !== G.NONE) return answer(status, () => status);

@@ -14,8 +14,24 @@ import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { TopicManager } from '../topic-manager.js';
 import { G } from './codes.js';
 import { GroupCoordinator, type JoinGroupParams, type LeaveResult, type SyncGroupParams } from './coordinator.js';
-import { type DescribedGroup, type GroupLag, type ListedGroup, deleteGroup, describeGroup, describeLag, expireOffsets, listGroups } from './group-admin.js';
-import { type FetchedOffsets, type OffsetCommitParams, type PartitionErrors, commitOffsets, deleteOffsets, fetchOffsets } from './group-offsets.js';
+import {
+  type DescribedGroup,
+  type GroupLag,
+  type ListedGroup,
+  deleteGroup,
+  describeGroup,
+  describeLag,
+  expireOffsets,
+  listGroups,
+} from './group-admin.js';
+import {
+  type FetchedOffsets,
+  type OffsetCommitParams,
+  type PartitionErrors,
+  commitOffsets,
+  deleteOffsets,
+  fetchOffsets,
+} from './group-offsets.js';
 import { GroupStore } from './group-store.js';
 import type { JoinResult, SyncResult } from './member.js';
 import { GROUP_METADATA_TOPIC } from './partitioner.js';
@@ -102,7 +118,10 @@ export class GroupService {
     return this.coordinator.heartbeat(groupId, memberId, groupInstanceId, generationId);
   }
 
-  leaveGroup(groupId: string, members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>): LeaveResult {
+  leaveGroup(
+    groupId: string,
+    members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>,
+  ): LeaveResult {
     return this.coordinator.leaveGroup(groupId, members);
   }
 
@@ -119,7 +138,10 @@ export class GroupService {
     return fetchOffsets(this.coordinator, groupId, topics);
   }
 
-  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): Promise<{ errorCode: number; topics: PartitionErrors }> {
+  deleteOffsets(
+    groupId: string,
+    topics: Array<{ name: string; partitions: number[] }>,
+  ): Promise<{ errorCode: number; topics: PartitionErrors }> {
     return deleteOffsets(this.coordinator, groupId, topics, (t) => this.opts.metadata.topic(t) !== undefined);
   }
 

@@ -62,7 +62,10 @@ export class GroupStore {
   constructor(private readonly opts: GroupStoreOptions) {}
 
   get numPartitions(): number {
-    return this.opts.metadata.topic(GROUP_METADATA_TOPIC)?.partitions.length ?? this.opts.config.int('offsets.topic.num.partitions');
+    return (
+      this.opts.metadata.topic(GROUP_METADATA_TOPIC)?.partitions.length ??
+      this.opts.config.int('offsets.topic.num.partitions')
+    );
   }
 
   partitionFor(groupId: string): number {
@@ -137,7 +140,11 @@ export class GroupStore {
       .then((n) => {
         if (this.partitions.get(partition) !== 'loading') return;
         this.partitions.set(partition, 'loaded');
-        if (n > 0) this.opts.logger.info({ partition, groups: n, ms: Math.round(this.opts.clock.monotonic() - started) }, 'loaded group metadata');
+        if (n > 0)
+          this.opts.logger.info(
+            { partition, groups: n, ms: Math.round(this.opts.clock.monotonic() - started) },
+            'loaded group metadata',
+          );
       })
       .catch((err: unknown) => {
         // A partition that cannot be read is not served (NOT_COORDINATOR) rather than served wrong.
@@ -169,12 +176,18 @@ export class GroupStore {
           try {
             parsed = parseOffsetsRecord(rec.key, rec.value);
           } catch (err) {
-            this.opts.logger.warn({ err, partition, offset: rec.offset }, 'skipping unreadable record in __consumer_offsets');
+            this.opts.logger.warn(
+              { err, partition, offset: rec.offset },
+              'skipping unreadable record in __consumer_offsets',
+            );
             continue;
           }
           if (parsed.type === 'offset') {
             let g = offsets.get(parsed.group);
-            if (g === undefined) offsets.set(parsed.group, (g = new Map()));
+            if (g === undefined) {
+              g = new Map();
+              offsets.set(parsed.group, g);
+            }
             g.set(`${parsed.topic}\0${parsed.partition}`, parsed);
           } else if (parsed.type === 'group') {
             metadata.set(parsed.group, parsed.value);
@@ -234,7 +247,8 @@ export class GroupStore {
   async storeGroup(group: ClassicGroup, assignment: Map<string, Buffer>): Promise<number> {
     const value = groupMetadataValue(groupToRecord(group, assignment));
     const code = await this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value }]);
-    if (code !== G.NONE) this.opts.logger.warn({ groupId: group.groupId, errorCode: code }, 'failed to store group metadata');
+    if (code !== G.NONE)
+      this.opts.logger.warn({ groupId: group.groupId, errorCode: code }, 'failed to store group metadata');
     return appendErrorToCoordinatorError(code, false);
   }
 
@@ -242,7 +256,10 @@ export class GroupStore {
    * Persists committed offsets; on success they become visible in the group. Resolves to the error
    * for clients (the same for every partition of one write, as Kafka's one-batch commit).
    */
-  async storeOffsets(group: ClassicGroup, commits: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<number> {
+  async storeOffsets(
+    group: ClassicGroup,
+    commits: Array<{ topic: string; partition: number; value: CommittedOffset }>,
+  ): Promise<number> {
     if (commits.length === 0) return G.NONE;
     const keys = commits.map((c) => `${c.topic}\0${c.partition}`);
     for (const k of keys) group.pendingOffsetCommits.set(k, (group.pendingOffsetCommits.get(k) ?? 0) + 1);
@@ -250,7 +267,10 @@ export class GroupStore {
     try {
       code = await this.append(
         group.groupId,
-        commits.map((c) => ({ key: offsetCommitKey(group.groupId, c.topic, c.partition), value: offsetCommitValue(c.value) })),
+        commits.map((c) => ({
+          key: offsetCommitKey(group.groupId, c.topic, c.partition),
+          value: offsetCommitValue(c.value),
+        })),
       );
     } finally {
       for (const k of keys) {
@@ -266,8 +286,15 @@ export class GroupStore {
   }
 
   /** Tombstones for offsets (and the group record when `includeGroup`). */
-  async storeTombstones(groupId: string, offsets: Array<{ topic: string; partition: number }>, includeGroup: boolean): Promise<number> {
-    const records: RecordInput[] = offsets.map((o) => ({ key: offsetCommitKey(groupId, o.topic, o.partition), value: null }));
+  async storeTombstones(
+    groupId: string,
+    offsets: Array<{ topic: string; partition: number }>,
+    includeGroup: boolean,
+  ): Promise<number> {
+    const records: RecordInput[] = offsets.map((o) => ({
+      key: offsetCommitKey(groupId, o.topic, o.partition),
+      value: null,
+    }));
     if (includeGroup) records.push({ key: groupMetadataKey(groupId), value: null });
     if (records.length === 0) return G.NONE;
     return appendErrorToCoordinatorError(await this.append(groupId, records), true);
@@ -310,7 +337,16 @@ function groupFromRecord(groupId: string, v: GroupMetadataValue, now: number): C
   g.protocolName = v.protocol;
   for (const mm of v.members) {
     const protocols = v.protocol !== null ? [{ name: v.protocol, metadata: Buffer.from(mm.subscription) }] : [];
-    const m = new MemberMetadata(mm.memberId, mm.groupInstanceId, mm.clientId, mm.clientHost, mm.rebalanceTimeout, mm.sessionTimeout, v.protocolType, protocols);
+    const m = new MemberMetadata(
+      mm.memberId,
+      mm.groupInstanceId,
+      mm.clientId,
+      mm.clientHost,
+      mm.rebalanceTimeout,
+      mm.sessionTimeout,
+      v.protocolType,
+      protocols,
+    );
     m.assignment = Buffer.from(mm.assignment);
     g.add(m);
   }

@@ -34,10 +34,51 @@ export interface Protocol {
   metadata: Buffer;
 }
 
+export interface JoinGroupParams {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** v4+: a first join is answered MEMBER_ID_REQUIRED with the id to use. */
+  requireKnownMemberId: boolean;
+  /** v9+: a rejoining static leader may be told to skip the assignment. */
+  supportSkippingAssignment: boolean;
+  clientId: string;
+  clientHost: string;
+  rebalanceTimeoutMs: number;
+  sessionTimeoutMs: number;
+  protocolType: string;
+  protocols: Protocol[];
+  reason: string | null;
+}
+
+export interface SyncGroupParams {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+}
+
+export interface LeaveResult {
+  errorCode: number;
+  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
+}
+
 export const EMPTY = Buffer.alloc(0);
 
 export function joinError(memberId: string, errorCode: number): JoinResult {
-  return { errorCode, memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', skipAssignment: false, members: [] };
+  return {
+    errorCode,
+    memberId,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leaderId: '',
+    skipAssignment: false,
+    members: [],
+  };
 }
 
 export function syncError(errorCode: number): SyncResult {
@@ -94,7 +135,9 @@ export class MemberMetadata {
   /** Same protocols, in the same order, with the same metadata (a rejoin that changes nothing). */
   matches(protocols: Protocol[]): boolean {
     if (protocols.length !== this.supportedProtocols.length) return false;
-    return protocols.every((p, i) => p.name === this.supportedProtocols[i]!.name && p.metadata.equals(this.supportedProtocols[i]!.metadata));
+    return protocols.every(
+      (p, i) => p.name === this.supportedProtocols[i]!.name && p.metadata.equals(this.supportedProtocols[i]!.metadata),
+    );
   }
 
   /** The first of this member's protocols (its order is its preference) among `candidates`. */

@@ -18,7 +18,11 @@ import {
 } from '../../protocol/messages/group-metadata-value.js';
 import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/messages/group-metadata-key.js';
 import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/messages/offset-commit-key.js';
-import { type OffsetCommitValue, decodeOffsetCommitValue, encodeOffsetCommitValue } from '../../protocol/messages/offset-commit-value.js';
+import {
+  type OffsetCommitValue,
+  decodeOffsetCommitValue,
+  encodeOffsetCommitValue,
+} from '../../protocol/messages/offset-commit-value.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 
 export const OFFSET_COMMIT_KEY_VERSION = 1;

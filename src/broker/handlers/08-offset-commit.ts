@@ -48,7 +48,13 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
       ctx.broker.logger.error({ err, groupId: req.groupId }, 'OffsetCommit failed');
       return {
         throttleTimeMs: 0,
-        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: G.UNKNOWN_SERVER_ERROR })) })),
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: G.UNKNOWN_SERVER_ERROR,
+          })),
+        })),
       };
     }
   },

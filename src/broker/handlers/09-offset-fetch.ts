@@ -12,7 +12,11 @@ import { G } from '../group/codes.js';
 import type { FetchedOffsets } from '../group/group-offsets.js';
 import { defineHandler, type RequestContext } from './types.js';
 
-function fetch(ctx: RequestContext, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): FetchedOffsets {
+function fetch(
+  ctx: RequestContext,
+  groupId: string,
+  topics: Array<{ name: string; partitionIndexes: number[] }> | null,
+): FetchedOffsets {
   try {
     return ctx.broker.groups.fetchOffsets(groupId, topics);
   } catch (err) {
@@ -36,7 +40,13 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
           errorCode: r.errorCode,
           topics: r.topics.map((t) => ({
             name: t.name,
-            partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, committedOffset: BigInt(p.committedOffset), committedLeaderEpoch: p.committedLeaderEpoch, metadata: p.metadata, errorCode: p.errorCode })),
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              committedOffset: BigInt(p.committedOffset),
+              committedLeaderEpoch: p.committedLeaderEpoch,
+              metadata: p.metadata,
+              errorCode: p.errorCode,
+            })),
           })),
         };
       });
@@ -50,7 +60,13 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
       // No top-level error field: each requested partition carries it.
       out = (topics ?? []).map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+        partitions: t.partitionIndexes.map((i) => ({
+          partitionIndex: i,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: r.errorCode,
+        })),
       }));
     }
     return {
@@ -59,7 +75,13 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
       groups: [],
       topics: out.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, committedOffset: BigInt(p.committedOffset), committedLeaderEpoch: epoch(p.committedLeaderEpoch), metadata: p.metadata, errorCode: p.errorCode })),
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: BigInt(p.committedOffset),
+          committedLeaderEpoch: epoch(p.committedLeaderEpoch),
+          metadata: p.metadata,
+          errorCode: p.errorCode,
+        })),
       })),
     };
   },

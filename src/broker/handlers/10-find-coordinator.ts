@@ -20,7 +20,13 @@ interface Answer {
 }
 
 async function lookup(key: string, keyType: number, ctx: RequestContext): Promise<Answer> {
-  const fail = (errorCode: number, errorMessage: string): Answer => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
+  const fail = (errorCode: number, errorMessage: string): Answer => ({
+    errorCode,
+    errorMessage,
+    nodeId: -1,
+    host: '',
+    port: -1,
+  });
   if (keyType === 1) return fail(G.COORDINATOR_NOT_AVAILABLE, 'The transaction coordinator is not available.');
   if (keyType !== 0) return fail(G.INVALID_REQUEST, `Unsupported key type ${keyType}.`);
   const found = await ctx.broker.groups.findCoordinator(key);
@@ -41,7 +47,9 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     if (v >= 4) {
-      const coordinators = await Promise.all(req.coordinatorKeys.map(async (key) => ({ key, ...(await lookup(key, req.keyType, ctx)) })));
+      const coordinators = await Promise.all(
+        req.coordinatorKeys.map(async (key) => ({ key, ...(await lookup(key, req.keyType, ctx)) })),
+      );
       return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0, coordinators };
     }
     const a = await lookup(req.key, req.keyType, ctx);

@@ -9,6 +9,7 @@
  */
 import { ApiKeys, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
+import type { JoinResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
@@ -17,7 +18,7 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   maxVersion: 9,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    let r;
+    let r: JoinResult;
     try {
       r = await ctx.broker.groups.joinGroup({
         groupId: req.groupId,
@@ -36,7 +37,16 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
       });
     } catch (err) {
       ctx.broker.logger.error({ err, groupId: req.groupId }, 'JoinGroup failed');
-      r = { errorCode: G.UNKNOWN_SERVER_ERROR, memberId: req.memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', skipAssignment: false, members: [] };
+      r = {
+        errorCode: G.UNKNOWN_SERVER_ERROR,
+        memberId: req.memberId,
+        generationId: -1,
+        protocolType: null,
+        protocolName: null,
+        leaderId: '',
+        skipAssignment: false,
+        members: [],
+      };
     }
     return {
       throttleTimeMs: 0,
@@ -47,7 +57,11 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
       leader: r.leaderId,
       skipAssignment: v >= 9 ? r.skipAssignment : false,
       memberId: r.memberId,
-      members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: v >= 5 ? m.groupInstanceId : null, metadata: m.metadata })),
+      members: r.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: v >= 5 ? m.groupInstanceId : null,
+        metadata: m.metadata,
+      })),
     };
   },
 });

@@ -15,7 +15,12 @@ export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   handle(req, ctx) {
     let errorCode: number;
     try {
-      errorCode = ctx.broker.groups.heartbeat(req.groupId, req.memberId, ctx.apiVersion >= 3 ? req.groupInstanceId : null, req.generationId);
+      errorCode = ctx.broker.groups.heartbeat(
+        req.groupId,
+        req.memberId,
+        ctx.apiVersion >= 3 ? req.groupInstanceId : null,
+        req.generationId,
+      );
     } catch (err) {
       ctx.broker.logger.error({ err, groupId: req.groupId }, 'Heartbeat failed');
       errorCode = G.UNKNOWN_SERVER_ERROR;

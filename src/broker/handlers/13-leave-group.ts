@@ -7,6 +7,7 @@
  */
 import { ApiKeys, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
+import type { LeaveResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
@@ -15,8 +16,15 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
-    const leaving = v >= 3 ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null })) : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
-    let r;
+    const leaving =
+      v >= 3
+        ? req.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            reason: v >= 5 ? m.reason : null,
+          }))
+        : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
+    let r: LeaveResult;
     try {
       r = ctx.broker.groups.leaveGroup(req.groupId, leaving);
     } catch (err) {

@@ -7,6 +7,7 @@
  */
 import { ApiKeys, type SyncGroupRequest, type SyncGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
+import type { SyncResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
@@ -15,7 +16,7 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   maxVersion: 5,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    let r;
+    let r: SyncResult;
     try {
       r = await ctx.broker.groups.syncGroup({
         groupId: req.groupId,

@@ -8,6 +8,7 @@
 import { ApiKeys, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { GROUP_AUTHORIZED_OPERATIONS } from '../group/group-admin.js';
+import type { DescribedGroup } from '../group/group-admin.js';
 import { defineHandler } from './types.js';
 
 const OMITTED = -2147483648;
@@ -19,12 +20,19 @@ export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const groups = req.groups.map((groupId) => {
-      let d;
+      let d: DescribedGroup;
       try {
         d = ctx.broker.groups.describeGroup(groupId);
       } catch (err) {
         ctx.broker.logger.error({ err, groupId }, 'DescribeGroups failed');
-        d = { errorCode: G.UNKNOWN_SERVER_ERROR, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+        d = {
+          errorCode: G.UNKNOWN_SERVER_ERROR,
+          groupId,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+        };
       }
       return {
         ...d,

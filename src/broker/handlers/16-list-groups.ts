@@ -17,7 +17,12 @@ export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
     return {
       throttleTimeMs: 0,
       errorCode: 0,
-      groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: v >= 4 ? g.groupState : '', groupType: v >= 5 ? g.groupType : '' })),
+      groups: groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: v >= 4 ? g.groupState : '',
+        groupType: v >= 5 ? g.groupType : '',
+      })),
     };
   },
 });

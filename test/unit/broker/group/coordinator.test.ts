@@ -16,9 +16,29 @@ async function formGroup(c: GroupCoordinator, clock: ManualClock, n: number, gro
 /** The leader assigns `a<i>` to each member; resolves every member's sync result. */
 async function syncAll(c: GroupCoordinator, joins: JoinResult[], groupId = 'g') {
   const leader = joins.find((j) => j.memberId === j.leaderId)!;
-  const followers = joins.filter((j) => j !== leader).map((j) => c.syncGroup({ groupId, generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+  const followers = joins
+    .filter((j) => j !== leader)
+    .map((j) =>
+      c.syncGroup({
+        groupId,
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      }),
+    );
   const assignments = leader.members.map((m, i) => ({ memberId: m.memberId, assignment: Buffer.from(`a${i}`) }));
-  const l = c.syncGroup({ groupId, generationId: leader.generationId, memberId: leader.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments });
+  const l = c.syncGroup({
+    groupId,
+    generationId: leader.generationId,
+    memberId: leader.memberId,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments,
+  });
   return Promise.all([l, ...followers]);
 }
 
@@ -48,12 +68,30 @@ describe('group coordinator: join and sync', () => {
     const follower = joins.find((j) => j !== leader)!;
     assert.equal(leader.members.length, 2);
     assert.equal(follower.members.length, 0);
-    const fSync = track(c.syncGroup({ groupId: 'g', generationId: 1, memberId: follower.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }));
+    const fSync = track(
+      c.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: follower.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      }),
+    );
     await flush();
     assert.equal(fSync.settled(), false);
     const lSync = await c.syncGroup({
-      groupId: 'g', generationId: 1, memberId: leader.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range',
-      assignments: [{ memberId: leader.memberId, assignment: Buffer.from('L') }, { memberId: follower.memberId, assignment: Buffer.from('F') }],
+      groupId: 'g',
+      generationId: 1,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [
+        { memberId: leader.memberId, assignment: Buffer.from('L') },
+        { memberId: follower.memberId, assignment: Buffer.from('F') },
+      ],
     });
     assert.equal(lSync.assignment.toString(), 'L');
     assert.equal((await fSync.promise).assignment.toString(), 'F');
@@ -92,8 +130,14 @@ describe('group coordinator: join and sync', () => {
     const { c, clock } = setup();
     await formGroup(c, clock, 1);
     assert.equal((await c.joinGroup(joinParams({ protocolType: 'connect' }))).errorCode, G.INCONSISTENT_GROUP_PROTOCOL);
-    assert.equal((await c.joinGroup(joinParams({ protocols: [{ name: 'other', metadata: Buffer.alloc(0) }] }))).errorCode, G.INCONSISTENT_GROUP_PROTOCOL);
-    assert.equal((await c.joinGroup(joinParams({ groupId: 'fresh', protocols: [] }))).errorCode, G.INCONSISTENT_GROUP_PROTOCOL);
+    assert.equal(
+      (await c.joinGroup(joinParams({ protocols: [{ name: 'other', metadata: Buffer.alloc(0) }] }))).errorCode,
+      G.INCONSISTENT_GROUP_PROTOCOL,
+    );
+    assert.equal(
+      (await c.joinGroup(joinParams({ groupId: 'fresh', protocols: [] }))).errorCode,
+      G.INCONSISTENT_GROUP_PROTOCOL,
+    );
   });
 
   it('INVALID_SESSION_TIMEOUT outside group.min/max.session.timeout.ms; INVALID_GROUP_ID for ""', async () => {
@@ -176,7 +220,15 @@ describe('group coordinator: liveness and fencing', () => {
     const joins = await formGroup(c, clock, 2);
     const leader = joins.find((j) => j.memberId === j.leaderId)!;
     const follower = joins.find((j) => j !== leader)!;
-    await c.syncGroup({ groupId: 'g', generationId: 1, memberId: leader.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    await c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     // Both stay alive by heartbeating; the follower just never syncs.
     for (let i = 0; i < 2; i++) {
       clock.advance(400);
@@ -194,8 +246,14 @@ describe('group coordinator: liveness and fencing', () => {
     const { c, clock } = setup();
     const joins = await formGroup(c, clock, 2);
     await syncAll(c, joins);
-    const r = c.leaveGroup('g', [{ memberId: joins[1]!.memberId, groupInstanceId: null, reason: 'bye' }, { memberId: 'ghost', groupInstanceId: null, reason: null }]);
-    assert.deepEqual(r.members.map((m) => m.errorCode), [G.NONE, G.UNKNOWN_MEMBER_ID]);
+    const r = c.leaveGroup('g', [
+      { memberId: joins[1]!.memberId, groupInstanceId: null, reason: 'bye' },
+      { memberId: 'ghost', groupInstanceId: null, reason: null },
+    ]);
+    assert.deepEqual(
+      r.members.map((m) => m.errorCode),
+      [G.NONE, G.UNKNOWN_MEMBER_ID],
+    );
     assert.equal(c.store.groups.get('g')!.state, 'PreparingRebalance');
     const rejoin = await c.joinGroup(joinParams({ memberId: joins[0]!.memberId }));
     assert.equal(rejoin.generationId, 2);
@@ -218,12 +276,36 @@ describe('group coordinator: liveness and fencing', () => {
     const { c, clock, store } = setup();
     const joins = await formGroup(c, clock, 1);
     const m = joins[0]!.memberId;
-    const stale = await c.syncGroup({ groupId: 'g', generationId: 0, memberId: m, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    const stale = await c.syncGroup({
+      groupId: 'g',
+      generationId: 0,
+      memberId: m,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     assert.equal(stale.errorCode, G.ILLEGAL_GENERATION);
-    const wrongProtocol = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: m, groupInstanceId: null, protocolType: 'consumer', protocolName: 'roundrobin', assignments: [] });
+    const wrongProtocol = await c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: m,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'roundrobin',
+      assignments: [],
+    });
     assert.equal(wrongProtocol.errorCode, G.INCONSISTENT_GROUP_PROTOCOL);
     store.writeError = G.NOT_COORDINATOR;
-    const failed = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: m, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    const failed = await c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: m,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     assert.equal(failed.errorCode, G.NOT_COORDINATOR);
     assert.equal(c.store.groups.get('g')!.state, 'PreparingRebalance');
   });
@@ -234,8 +316,24 @@ describe('group coordinator: liveness and fencing', () => {
     const leader = joins.find((j) => j.memberId === j.leaderId)!;
     const follower = joins.find((j) => j !== leader)!;
     store.hold = true;
-    const fSync = c.syncGroup({ groupId: 'g', generationId: 1, memberId: follower.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
-    const lSync = c.syncGroup({ groupId: 'g', generationId: 1, memberId: leader.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    const fSync = c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: follower.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
+    const lSync = c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     void c.joinGroup(joinParams({ clientId: 'late' }));
     assert.equal((await fSync).errorCode, G.REBALANCE_IN_PROGRESS);
     assert.equal((await lSync).errorCode, G.REBALANCE_IN_PROGRESS);
@@ -269,7 +367,15 @@ describe('group coordinator: static membership', () => {
     assert.equal(r.generationId, 1, 'no new generation');
     assert.notEqual(r.memberId, old.memberId);
     assert.equal(g.state, 'Stable');
-    const sync = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: r.memberId, groupInstanceId: 'i2', protocolType: null, protocolName: null, assignments: [] });
+    const sync = await c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: r.memberId,
+      groupInstanceId: 'i2',
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     assert.deepEqual(sync.assignment, before);
     // The previous incarnation is fenced.
     assert.equal(c.heartbeat('g', old.memberId, 'i2', 1), G.FENCED_INSTANCE_ID);
@@ -284,7 +390,9 @@ describe('group coordinator: static membership', () => {
     const r = await c.joinGroup(joinParams({ groupInstanceId: leaderInstance, sessionTimeoutMs: 3000 }));
     assert.equal(r.leaderId, oldLeader);
     assert.notEqual(r.memberId, r.leaderId);
-    const instance2 = await c.joinGroup(joinParams({ groupInstanceId: leaderInstance, sessionTimeoutMs: 3000, supportSkippingAssignment: true }));
+    const instance2 = await c.joinGroup(
+      joinParams({ groupInstanceId: leaderInstance, sessionTimeoutMs: 3000, supportSkippingAssignment: true }),
+    );
     assert.equal(instance2.skipAssignment, true);
     assert.equal(instance2.leaderId, instance2.memberId);
     assert.equal(instance2.members.length, 2);
@@ -296,12 +404,19 @@ describe('group coordinator: static membership', () => {
     const g = c.store.groups.get('g')!;
     const keep = g.staticMemberId('i1')!;
     const gone = g.staticMemberId('i2')!;
-    const rejoin = c.joinGroup(joinParams({ memberId: keep, groupInstanceId: 'i1', sessionTimeoutMs: 3000, protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }));
+    const rejoin = c.joinGroup(
+      joinParams({
+        memberId: keep,
+        groupInstanceId: 'i1',
+        sessionTimeoutMs: 3000,
+        protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }],
+      }),
+    );
     clock.advance(1000); // rebalance timeout: i2 did not rejoin
     const r = await rejoin;
     assert.equal(r.generationId, 2);
     assert.equal(g.has(gone), true, 'static member survives the missed round');
-    assert.equal(r.members.length, joins.length, 'and is in the leader\'s member list');
+    assert.equal(r.members.length, joins.length, "and is in the leader's member list");
     clock.advance(3000);
     assert.equal(g.has(gone), false, 'a static member that never returns is removed in the end');
   });
@@ -314,7 +429,10 @@ describe('group coordinator: static membership', () => {
       { memberId: 'not-the-member', groupInstanceId: 'i2', reason: null },
       { memberId: '', groupInstanceId: 'i9', reason: null },
     ]);
-    assert.deepEqual(r.members.map((m) => m.errorCode), [G.NONE, G.FENCED_INSTANCE_ID, G.UNKNOWN_MEMBER_ID]);
+    assert.deepEqual(
+      r.members.map((m) => m.errorCode),
+      [G.NONE, G.FENCED_INSTANCE_ID, G.UNKNOWN_MEMBER_ID],
+    );
     assert.equal(g.staticMemberId('i1'), undefined);
   });
 });

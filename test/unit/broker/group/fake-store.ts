@@ -16,7 +16,8 @@ export class FakeStore {
   status: number = G.NONE;
   writeError: number = G.NONE;
   groupWrites = 0;
-  tombstones: Array<{ groupId: string; offsets: Array<{ topic: string; partition: number }>; includeGroup: boolean }> = [];
+  tombstones: Array<{ groupId: string; offsets: Array<{ topic: string; partition: number }>; includeGroup: boolean }> =
+    [];
   /** When set, writes wait for `release()`. */
   hold = false;
   private held: Array<() => void> = [];
@@ -41,14 +42,21 @@ export class FakeStore {
     return this.writeError;
   }
 
-  async storeOffsets(group: ClassicGroup, commits: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<number> {
+  async storeOffsets(
+    group: ClassicGroup,
+    commits: Array<{ topic: string; partition: number; value: CommittedOffset }>,
+  ): Promise<number> {
     await this.write();
     if (this.writeError !== G.NONE) return this.writeError;
     for (const c of commits) group.setOffset(c.topic, c.partition, c.value);
     return G.NONE;
   }
 
-  async storeTombstones(groupId: string, offsets: Array<{ topic: string; partition: number }>, includeGroup: boolean): Promise<number> {
+  async storeTombstones(
+    groupId: string,
+    offsets: Array<{ topic: string; partition: number }>,
+    includeGroup: boolean,
+  ): Promise<number> {
     this.tombstones.push({ groupId, offsets, includeGroup });
     return G.NONE;
   }
@@ -56,7 +64,11 @@ export class FakeStore {
 
 export function setup(overrides: Record<string, string | number> = {}) {
   const clock = new ManualClock();
-  const config = BrokerConfig.of({ 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 10, ...overrides });
+  const config = BrokerConfig.of({
+    'group.initial.rebalance.delay.ms': 0,
+    'group.min.session.timeout.ms': 10,
+    ...overrides,
+  });
   const c = new GroupCoordinator({ config, clock, logger: silentLogger() });
   const store = new FakeStore();
   c.store = store as unknown as GroupStore;
@@ -66,7 +78,11 @@ export function setup(overrides: Record<string, string | number> = {}) {
 export function subscription(topics: string[]): Buffer {
   const w = new Writer(64);
   w.int16(0);
-  encodeConsumerProtocolSubscription({ topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0, w);
+  encodeConsumerProtocolSubscription(
+    { topics, userData: null, ownedPartitions: [], generationId: -1, rackId: null },
+    0,
+    w,
+  );
   return w.finish();
 }
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue, parseOffsetsRecord } from '../../../../src/broker/group/offsets-records.js';
+import {
+  groupMetadataKey,
+  groupMetadataValue,
+  offsetCommitKey,
+  offsetCommitValue,
+  parseOffsetsRecord,
+} from '../../../../src/broker/group/offsets-records.js';
 import { javaStringHashCode, partitionForGroup } from '../../../../src/broker/group/partitioner.js';
 
 describe('__consumer_offsets partitioning', () => {
@@ -25,23 +31,68 @@ describe('__consumer_offsets record format', () => {
   it('offset commit key is version 1 + (group, topic, partition); value v3 without expiry, v1 with', () => {
     const key = offsetCommitKey('g', 't', 3);
     assert.deepEqual([...key], [0, 1, 0, 1, 0x67, 0, 1, 0x74, 0, 0, 0, 3]);
-    const v3 = offsetCommitValue({ offset: 10, leaderEpoch: 2, metadata: 'm', commitTimestamp: 1000, expireTimestamp: null });
+    const v3 = offsetCommitValue({
+      offset: 10,
+      leaderEpoch: 2,
+      metadata: 'm',
+      commitTimestamp: 1000,
+      expireTimestamp: null,
+    });
     assert.equal(v3.readInt16BE(0), 3);
     // int16 version, int64 offset, int32 epoch, string metadata, int64 commit timestamp
     assert.equal(v3.length, 2 + 8 + 4 + 2 + 1 + 8);
-    const v1 = offsetCommitValue({ offset: 10, leaderEpoch: -1, metadata: '', commitTimestamp: 1000, expireTimestamp: 5000 });
+    const v1 = offsetCommitValue({
+      offset: 10,
+      leaderEpoch: -1,
+      metadata: '',
+      commitTimestamp: 1000,
+      expireTimestamp: 5000,
+    });
     assert.equal(v1.readInt16BE(0), 1);
-    assert.deepEqual(parseOffsetsRecord(key, v3), { type: 'offset', group: 'g', topic: 't', partition: 3, value: { offset: 10, leaderEpoch: 2, metadata: 'm', commitTimestamp: 1000, expireTimestamp: null } });
-    assert.deepEqual((parseOffsetsRecord(key, v1) as { value: unknown }).value, { offset: 10, leaderEpoch: -1, metadata: '', commitTimestamp: 1000, expireTimestamp: 5000 });
-    assert.deepEqual(parseOffsetsRecord(key, null), { type: 'offset', group: 'g', topic: 't', partition: 3, value: null });
+    assert.deepEqual(parseOffsetsRecord(key, v3), {
+      type: 'offset',
+      group: 'g',
+      topic: 't',
+      partition: 3,
+      value: { offset: 10, leaderEpoch: 2, metadata: 'm', commitTimestamp: 1000, expireTimestamp: null },
+    });
+    assert.deepEqual((parseOffsetsRecord(key, v1) as { value: unknown }).value, {
+      offset: 10,
+      leaderEpoch: -1,
+      metadata: '',
+      commitTimestamp: 1000,
+      expireTimestamp: 5000,
+    });
+    assert.deepEqual(parseOffsetsRecord(key, null), {
+      type: 'offset',
+      group: 'g',
+      topic: 't',
+      partition: 3,
+      value: null,
+    });
   });
 
   it('group metadata key is version 2 + group; value v3 round-trips members', () => {
     const key = groupMetadataKey('grp');
     assert.equal(key.readInt16BE(0), 2);
     const value = groupMetadataValue({
-      protocolType: 'consumer', generation: 4, protocol: 'range', leader: 'm1', currentStateTimestamp: 123n,
-      members: [{ memberId: 'm1', groupInstanceId: 'i1', clientId: 'c', clientHost: '/1.2.3.4', rebalanceTimeout: 300, sessionTimeout: 100, subscription: Buffer.from([1, 2]), assignment: Buffer.from([3]) }],
+      protocolType: 'consumer',
+      generation: 4,
+      protocol: 'range',
+      leader: 'm1',
+      currentStateTimestamp: 123n,
+      members: [
+        {
+          memberId: 'm1',
+          groupInstanceId: 'i1',
+          clientId: 'c',
+          clientHost: '/1.2.3.4',
+          rebalanceTimeout: 300,
+          sessionTimeout: 100,
+          subscription: Buffer.from([1, 2]),
+          assignment: Buffer.from([3]),
+        },
+      ],
     });
     assert.equal(value.readInt16BE(0), 3);
     const parsed = parseOffsetsRecord(key, value);
