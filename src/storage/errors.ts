@@ -14,7 +14,9 @@ export type StorageErrorCode =
   | 'ERR_LOG_CLOSED'
   | 'ERR_STORAGE_IO'
   | 'ERR_INVALID_CHECKPOINT'
-  | 'ERR_INCONSISTENT_LOG_DIR';
+  | 'ERR_INCONSISTENT_LOG_DIR'
+  | 'ERR_OUT_OF_ORDER_SEQUENCE'
+  | 'ERR_INVALID_PRODUCER_EPOCH';
 
 export class StorageError extends VltavaError {
   declare readonly code: StorageErrorCode;
@@ -81,5 +83,21 @@ export class InvalidCheckpointError extends StorageError {
   constructor(path: string, detail: string) {
     super('ERR_INVALID_CHECKPOINT', `malformed checkpoint ${path}: ${detail}`);
     this.name = 'InvalidCheckpointError';
+  }
+}
+
+/** An idempotent producer's batch does not follow its last sequence. Maps to OUT_OF_ORDER_SEQUENCE_NUMBER (45). */
+export class OutOfOrderSequenceError extends StorageError {
+  constructor(message: string) {
+    super('ERR_OUT_OF_ORDER_SEQUENCE', message);
+    this.name = 'OutOfOrderSequenceError';
+  }
+}
+
+/** A producer epoch older than the last one seen for that producer id. Maps to INVALID_PRODUCER_EPOCH (47). */
+export class InvalidProducerEpochError extends StorageError {
+  constructor(message: string) {
+    super('ERR_INVALID_PRODUCER_EPOCH', message);
+    this.name = 'InvalidProducerEpochError';
   }
 }

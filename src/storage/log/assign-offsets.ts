@@ -5,10 +5,17 @@
  * into maxTimestamp plus the timestamp-type bit (inside the CRC, which is recomputed). Follower
  * appends keep their offsets, which must not go backwards; an item that breaks that is rejected
  * alone. Mutates each item's buffer and BatchInfos in place.
+ *
+ * Idempotent producers (when a ProducerStateManager is given): a leader append that repeats one of
+ * its producer's last five batches is answered with the original offsets and not written
+ * (`duplicate`); one with a bad sequence or a stale epoch is rejected alone; accepted batches
+ * update the state here, in offset order, before the group is written — a failed write fails the
+ * whole log, so the state never runs ahead of a log that keeps serving.
  */
 import { LAST_OFFSET_DELTA_OFFSET, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from '../../protocol/records/batch-header.js';
 import { InvalidOffsetError } from '../errors.js';
 import { type BatchInfo, setLogAppendTime } from '../segment/batch-scan.js';
+import type { ProducerStateManager } from '../producer-state/producer-state-manager.js';
 import type { AppendOptions, LogAppendInfo } from './types.js';
 
 export interface AppendItem {
@@ -20,18 +27,55 @@ export interface AppendItem {
   reject: (err: unknown) => void;
 }
 
+export interface AcceptedAppend {
+  item: AppendItem;
+  info: LogAppendInfo;
+  /** A retried idempotent batch already in the log: nothing to write, `info` is the original's. */
+  duplicate?: boolean;
+}
+
+const asProducerBatch = (b: BatchInfo) => ({ ...b, lastOffsetDelta: b.lastOffset - b.baseOffset });
+
 export function assignOffsets(
   group: AppendItem[],
   nextOffset: number,
   logStartOffset: number,
   now: number,
   logAppendTime: boolean,
-): Array<{ item: AppendItem; info: LogAppendInfo }> {
-  const accepted: Array<{ item: AppendItem; info: LogAppendInfo }> = [];
+  producers?: ProducerStateManager,
+): AcceptedAppend[] {
+  const accepted: AcceptedAppend[] = [];
   let next = nextOffset;
   for (const item of group) {
     const assign = item.options.assignOffsets !== false;
     const { records, batches } = item;
+    if (assign && producers !== undefined) {
+      // Kafka checks for a duplicate first: a retry must succeed even though its sequence is old.
+      const dup = producers.findDuplicate(asProducerBatch(batches[0]!));
+      if (dup !== undefined) {
+        accepted.push({
+          item,
+          duplicate: true,
+          info: {
+            firstOffset: dup.firstOffset,
+            lastOffset: dup.lastOffset,
+            maxTimestamp: dup.timestamp,
+            offsetOfMaxTimestamp: dup.lastOffset,
+            logAppendTimeMs: logAppendTime ? dup.timestamp : -1,
+            logStartOffset,
+            recordCount: 0,
+            validBytes: 0,
+          },
+        });
+        continue;
+      }
+      try {
+        producers.validateClientBatches(batches.map(asProducerBatch), next);
+      } catch (err) {
+        item.reject(err);
+        continue;
+      }
+    }
     if (!assign) {
       let expect = next;
       const bad = batches.find((b) => {
@@ -71,6 +115,7 @@ export function assignOffsets(
       }
       recordCount += b.recordCount;
       validBytes += b.size;
+      producers?.update(asProducerBatch(b), b.baseOffset);
     }
     accepted.push({
       item,

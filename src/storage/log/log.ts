@@ -16,6 +16,9 @@
  *   a segment only exposes bytes whose write completed.
  * - Retention and compaction take `maintenance` (an async mutex) and only touch inactive
  *   segments; truncation takes both the queue and `maintenance`.
+ * - Producer state (idempotent producers) is checked and updated in the append round, in offset
+ *   order; it is rebuilt from a snapshot plus the log tail on open and after truncation, and
+ *   snapshotted on close.
  * - An I/O error during append fails the log (every later call rejects with ERR_STORAGE_IO), as
  *   Kafka takes a failed log dir offline: the file may hold a partial write only recovery can fix.
  */
@@ -37,8 +40,11 @@ import {
 import { type BatchInfo, scanBuffer } from '../segment/batch-scan.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, type TopicPartition } from '../segment/file-names.js';
 import { LogSegment, type SegmentOptions } from '../segment/log-segment.js';
+import { loadProducerState } from '../producer-state/producer-state-loader.js';
+import { ProducerStateManager } from '../producer-state/producer-state-manager.js';
+import { deleteSnapshotsOutside, writeSnapshot } from '../producer-state/snapshot-file.js';
 import { AsyncMutex } from './async-mutex.js';
-import { type AppendItem, assignOffsets } from './assign-offsets.js';
+import { type AcceptedAppend, type AppendItem, assignOffsets } from './assign-offsets.js';
 import { loadLog } from './log-loader.js';
 import { deleteSegmentsBelowLogStart } from './log-retention.js';
 import { offsetForTimestamp } from './offset-for-timestamp.js';
@@ -71,6 +77,7 @@ export class Log implements PartitionLog {
   config: LogConfig;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly maintenance = new AsyncMutex();
+  readonly producerState: ProducerStateManager;
   private nextOffset: number;
   private _logStartOffset: number;
   private _highWatermark: number;
@@ -105,6 +112,7 @@ export class Log implements PartitionLog {
     this._highWatermark = highWatermark;
     this.leaderEpochCache = epochCache;
     this.lastFlushMs = clock.now();
+    this.producerState = new ProducerStateManager(`${topicPartition.topic}-${topicPartition.partition}`);
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering it as LogLoader describes. */
@@ -130,7 +138,9 @@ export class Log implements PartitionLog {
     const logStartOffset = Math.min(Math.max(o.logStartOffset ?? 0, loaded.segments[0]!.baseOffset), loaded.nextOffset);
     await epochCache.truncateFromStart(logStartOffset);
     const hw = Math.min(Math.max(o.highWatermark ?? 0, logStartOffset), loaded.nextOffset);
-    return new Log(o.dir, o.topicPartition, config, clock, o.logger, loaded, logStartOffset, hw, epochCache);
+    const log = new Log(o.dir, o.topicPartition, config, clock, o.logger, loaded, logStartOffset, hw, epochCache);
+    await loadProducerState(log, log.producerState);
+    return log;
   }
 
   get logStartOffset(): number {
@@ -249,12 +259,14 @@ export class Log implements PartitionLog {
       return;
     }
     const now = this.clock.now();
-    const accepted = assignOffsets(group, this.nextOffset, this._logStartOffset, now, this.config.messageTimestampType === 'LogAppendTime');
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime';
+    const accepted = assignOffsets(group, this.nextOffset, this._logStartOffset, now, logAppendTime, this.producerState);
     if (accepted.length === 0) return;
 
     try {
       await this.writeBatches(accepted, now);
-      for (const { item, info } of accepted) {
+      for (const { item, info, duplicate } of accepted) {
+        if (duplicate) continue;
         if (item.options.assignOffsets !== false) {
           if (item.options.leaderEpoch !== undefined) await this.leaderEpochCache.assign(item.options.leaderEpoch, info.firstOffset);
         } else {
@@ -268,14 +280,14 @@ export class Log implements PartitionLog {
       for (const { item } of accepted) item.reject(this.failure);
       return;
     }
-    for (const { item, info } of accepted) {
+    for (const { item, info, duplicate } of accepted) {
       info.logStartOffset = this._logStartOffset;
       item.resolve(info);
-      for (const l of this.listeners) l(info);
+      if (!duplicate) for (const l of this.listeners) l(info);
     }
   }
 
-  private async writeBatches(accepted: Array<{ item: AppendItem }>, now: number): Promise<void> {
+  private async writeBatches(accepted: AcceptedAppend[], now: number): Promise<void> {
     let active = this.activeSegment;
     let bufs: Buffer[] = [];
     let infos: BatchInfo[] = [];
@@ -290,7 +302,8 @@ export class Log implements PartitionLog {
       infos = [];
       runBytes = 0;
     };
-    for (const { item } of accepted) {
+    for (const { item, duplicate } of accepted) {
+      if (duplicate) continue;
       for (const b of item.batches) {
         if (this.shouldRoll(active, runBytes, infos, b, now)) {
           await writeRun();
@@ -474,6 +487,7 @@ export class Log implements PartitionLog {
         this._recoveryPoint = Math.min(this._recoveryPoint, this.nextOffset);
         this._highWatermark = Math.min(this._highWatermark, this.nextOffset);
         await this.leaderEpochCache.truncateFromEnd(this.nextOffset);
+        await loadProducerState(this, this.producerState);
         return true;
       }),
     );
@@ -499,6 +513,8 @@ export class Log implements PartitionLog {
     this._recoveryPoint = offset;
     this._highWatermark = offset;
     await this.leaderEpochCache.clear();
+    await deleteSnapshotsOutside(this.dir, offset, offset);
+    this.producerState.clear(offset);
     this.onLogStartOffsetChange?.(offset);
   }
 
@@ -524,6 +540,7 @@ export class Log implements PartitionLog {
     this._highWatermark = Math.max(this._highWatermark, this._logStartOffset);
     if (this._logStartOffset > this._recoveryPoint) this._recoveryPoint = this._logStartOffset;
     await this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+    this.producerState.truncateHead(this._logStartOffset);
     this.onLogStartOffsetChange?.(this._logStartOffset);
   }
 
@@ -562,7 +579,12 @@ export class Log implements PartitionLog {
     await drained;
     await this.inactiveChain;
     await this.maintenance.run(async () => {
-      if (this.failure === null) await this.flushTo(this.nextOffset);
+      if (this.failure === null) {
+        await this.flushTo(this.nextOffset);
+        // Next open restores from here instead of replaying the tail; older snapshots are superseded.
+        await writeSnapshot(this.dir, this.nextOffset, this.producerState.entries());
+        await deleteSnapshotsOutside(this.dir, this.nextOffset, this.nextOffset);
+      }
       for (const s of this.segments) await s.close();
     });
   }

@@ -2,19 +2,20 @@
  * MemoryLog: a partition log held in memory, behind the same PartitionLog interface as the disk
  * Log — for `startBroker({ storage: 'memory' })` and tests. Same offset assignment, LogAppendTime
  * rewrite, read semantics (whole batches, minOneMessage, maxOffset bound), ListOffsets lookups,
- * truncation, DeleteRecords and leader-epoch cache; no files, no durability, no segments, no
+ * truncation, DeleteRecords, leader-epoch cache and idempotent-producer state; no files, no durability, no segments, no
  * retention by time/size, no compaction.
  *
  * Concurrency: every operation completes synchronously inside its promise, so appends are ordered
  * by call order and reads see a consistent array.
  */
 import { type Clock, systemClock } from '../../common/clock.js';
-import { LAST_OFFSET_DELTA_OFFSET, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from '../../protocol/records/batch-header.js';
 import { iterateRecords } from '../../protocol/records/decode.js';
 import { type LogConfig, makeLogConfig } from '../config.js';
 import { LeaderEpochCache } from '../epoch/leader-epoch-cache.js';
-import { CorruptRecordError, InvalidOffsetError, LogClosedError, OffsetOutOfRangeError } from '../errors.js';
-import { type BatchInfo, scanBuffer, setLogAppendTime } from '../segment/batch-scan.js';
+import { CorruptRecordError, LogClosedError, OffsetOutOfRangeError } from '../errors.js';
+import { type AppendItem, assignOffsets } from '../log/assign-offsets.js';
+import { ProducerStateManager } from '../producer-state/producer-state-manager.js';
+import { type BatchInfo, scanBuffer } from '../segment/batch-scan.js';
 import type { TopicPartition } from '../segment/file-names.js';
 import {
   type AppendOptions,
@@ -42,6 +43,9 @@ export class MemoryLog implements PartitionLog {
   private closed = false;
   private listeners = new Set<(info: LogAppendInfo) => void>();
   readonly leaderEpochCache = new LeaderEpochCache(null);
+  readonly producerState: ProducerStateManager;
+  /** Bytes held (kept as a running total: DescribeLogDirs asks often). */
+  private bytes = 0;
   config: LogConfig;
 
   constructor(
@@ -50,6 +54,7 @@ export class MemoryLog implements PartitionLog {
     private readonly clock: Clock = systemClock,
   ) {
     this.config = makeLogConfig(config);
+    this.producerState = new ProducerStateManager(`${topicPartition.topic}-${topicPartition.partition}`);
   }
 
   get logStartOffset(): number {
@@ -62,7 +67,7 @@ export class MemoryLog implements PartitionLog {
     return this._highWatermark;
   }
   get size(): number {
-    return this.batches.reduce((n, b) => n + b.bytes.length, 0);
+    return this.bytes;
   }
 
   onAppend(listener: (info: LogAppendInfo) => void): () => void {
@@ -79,53 +84,28 @@ export class MemoryLog implements PartitionLog {
     if (this.closed) throw new LogClosedError('memory log');
     const { batches, problem } = scanBuffer(records, false);
     if (problem !== null || batches.length === 0) throw new CorruptRecordError(`invalid batch: ${problem?.reason ?? 'no batches'}`);
-    const assign = options.assignOffsets !== false;
-    if (!assign && batches[0]!.baseOffset < this.nextOffset) {
-      throw new InvalidOffsetError(`batch at offset ${batches[0]!.baseOffset} does not follow the log end ${this.nextOffset}`);
-    }
-    const now = this.clock.now();
-    const logAppendTime = assign && this.config.messageTimestampType === 'LogAppendTime';
-    const firstOffset = assign ? this.nextOffset : batches[0]!.baseOffset;
-    let maxTimestamp = -1;
-    let offsetOfMaxTimestamp = -1;
-    let recordCount = 0;
+    // The disk log's offset assignment and producer-state checks, on a group of one.
+    let failure: unknown;
+    const item: AppendItem = { kind: 'append', records, batches, options, resolve: () => {}, reject: (err) => (failure = err) };
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime';
+    const [accepted] = assignOffsets([item], this.nextOffset, this._logStartOffset, this.clock.now(), logAppendTime, this.producerState);
+    if (accepted === undefined) throw failure;
+    const { info, duplicate } = accepted;
+    if (duplicate) return info;
     for (const b of batches) {
-      if (assign) {
-        const delta = records.readInt32BE(b.position + LAST_OFFSET_DELTA_OFFSET);
-        setBatchBaseOffset(records, this.nextOffset, b.position);
-        b.baseOffset = this.nextOffset;
-        b.lastOffset = this.nextOffset + delta;
-        if (options.leaderEpoch !== undefined) {
-          setBatchPartitionLeaderEpoch(records, options.leaderEpoch, b.position);
-          b.partitionLeaderEpoch = options.leaderEpoch;
-        }
-        if (logAppendTime) {
-          setLogAppendTime(records, b.position, b.size, now);
-          b.maxTimestamp = now;
-        }
-      }
       if (b.partitionLeaderEpoch >= 0) await this.leaderEpochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
       // Copy: the caller's buffer may be reused (the disk log has written it by now too).
       this.batches.push({ info: { ...b, position: 0 }, bytes: Buffer.from(records.subarray(b.position, b.position + b.size)) });
       this.nextOffset = b.lastOffset + 1;
-      if (b.maxTimestamp > maxTimestamp) {
-        maxTimestamp = b.maxTimestamp;
-        offsetOfMaxTimestamp = b.lastOffset;
-      }
-      recordCount += b.recordCount;
     }
-    const info: LogAppendInfo = {
-      firstOffset,
-      lastOffset: this.nextOffset - 1,
-      maxTimestamp,
-      offsetOfMaxTimestamp,
-      logAppendTimeMs: logAppendTime ? now : -1,
-      logStartOffset: this._logStartOffset,
-      recordCount,
-      validBytes: records.length,
-    };
+    this.bytes += info.validBytes;
     for (const l of this.listeners) l(info);
     return info;
+  }
+
+  private setBatches(batches: StoredBatch[]): void {
+    this.batches = batches;
+    this.bytes = batches.reduce((n, b) => n + b.bytes.length, 0);
   }
 
   private firstBatchIndex(offset: number): number {
@@ -200,8 +180,9 @@ export class MemoryLog implements PartitionLog {
     }
     if (offset > this._logStartOffset) {
       this._logStartOffset = offset;
-      this.batches = this.batches.filter((b) => b.info.lastOffset >= offset);
+      this.setBatches(this.batches.filter((b) => b.info.lastOffset >= offset));
       await this.leaderEpochCache.truncateFromStart(offset);
+      this.producerState.truncateHead(offset);
     }
     return this._logStartOffset;
   }
@@ -210,15 +191,20 @@ export class MemoryLog implements PartitionLog {
     if (offset >= this.nextOffset) return false;
     const i = this.firstBatchIndex(offset);
     const removed = this.batches[i];
-    this.batches = this.batches.slice(0, i);
+    this.setBatches(this.batches.slice(0, i));
     this.nextOffset = Math.max(removed ? Math.min(offset, removed.info.baseOffset) : offset, this._logStartOffset);
     this._highWatermark = Math.min(this._highWatermark, this.nextOffset);
     await this.leaderEpochCache.truncateFromEnd(this.nextOffset);
+    // Replay what is left: every batch header is at hand, so no snapshot is needed.
+    this.producerState.clear(this._logStartOffset);
+    for (const { info: b } of this.batches) this.producerState.update({ ...b, lastOffsetDelta: b.lastOffset - b.baseOffset }, b.baseOffset);
+    this.producerState.truncateHead(this._logStartOffset);
     return true;
   }
 
   async truncateFullyAndStartAt(offset: number): Promise<void> {
-    this.batches = [];
+    this.setBatches([]);
+    this.producerState.clear(offset);
     this.nextOffset = this._logStartOffset = this._highWatermark = offset;
     await this.leaderEpochCache.clear();
   }

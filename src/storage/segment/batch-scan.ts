@@ -24,6 +24,9 @@ import {
   batchMaxTimestamp,
   batchPartitionLeaderEpoch,
   batchRecordCount,
+  BASE_SEQUENCE_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
 } from '../../protocol/records/batch-header.js';
 import { crc32c } from '../../protocol/records/crc32c.js';
 
@@ -38,6 +41,10 @@ export interface BatchInfo {
   partitionLeaderEpoch: number;
   recordCount: number;
   attributes: number;
+  /** -1 when the batch has no producer. A number: ids are allocated from 0 and stay below 2^53. */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 export interface BatchProblem {
@@ -78,6 +85,9 @@ export function batchInfoAt(buf: Buffer, pos: number, position: number): BatchIn
     partitionLeaderEpoch: batchPartitionLeaderEpoch(buf, pos),
     recordCount: batchRecordCount(buf, pos),
     attributes: batchAttributes(buf, pos),
+    producerId: buf.readInt32BE(pos + PRODUCER_ID_OFFSET) * 4294967296 + buf.readUInt32BE(pos + PRODUCER_ID_OFFSET + 4),
+    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET),
   };
 }
 

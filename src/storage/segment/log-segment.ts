@@ -339,6 +339,19 @@ export class LogSegment {
     }
   }
 
+  /** Iterates batch headers only (no bytes, no CRC): producer-state rebuilds scan the tail this way. */
+  async *headers(fromPosition = 0): AsyncGenerator<BatchInfo> {
+    this.enter();
+    try {
+      for await (const b of scanFile(this.fh, fromPosition, this._size, { verifyCrc: false, chunkBytes: 64 * 1024 })) {
+        if ('reason' in b) throw new CorruptRecordError(`${this.logPath}: invalid batch at ${b.position}: ${b.reason}`);
+        yield b;
+      }
+    } finally {
+      this.leave();
+    }
+  }
+
   /** Offset after the last batch (scans from the last index entry; the segment must be valid). */
   async readNextOffset(): Promise<number> {
     let next = this.baseOffset;
