@@ -12,6 +12,7 @@ import type { GroupService } from './group/group-service.js';
 import type { FetchSessionCache } from './replica/fetch-session.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 import type { TopicManager } from './topic-manager.js';
+import type { ProducerIdManager } from './txn/producer-id-manager.js';
 
 export interface BrokerContext {
   readonly nodeId: number;
@@ -23,6 +24,7 @@ export interface BrokerContext {
   readonly topics: TopicManager;
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
+  readonly producerIds: ProducerIdManager;
   /** Consumer groups and committed offsets (the group coordinator). */
   readonly groups: GroupService;
   /** The effective config of a topic (overrides over broker defaults). */

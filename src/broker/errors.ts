@@ -52,6 +52,9 @@ export const E = {
   UNKNOWN_PRODUCER_ID: errorCode('UNKNOWN_PRODUCER_ID'),
   NOT_CONTROLLER: errorCode('NOT_CONTROLLER'),
   INVALID_TXN_STATE: errorCode('INVALID_TXN_STATE'),
+  COORDINATOR_NOT_AVAILABLE: errorCode('COORDINATOR_NOT_AVAILABLE'),
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: errorCode('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'),
+  PRODUCER_FENCED: errorCode('PRODUCER_FENCED'),
 } as const;
 
 /** Storage / metadata error codes (stable strings) to wire codes. */
@@ -68,6 +71,8 @@ const BY_LOCAL_CODE: Record<string, number> = {
   ERR_CONFIG_UNKNOWN_KEY: E.INVALID_CONFIG,
   ERR_CONFIG_INVALID_VALUE: E.INVALID_CONFIG,
   ERR_CONFIG_INVALID: E.INVALID_CONFIG,
+  ERR_OUT_OF_ORDER_SEQUENCE: E.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  ERR_INVALID_PRODUCER_EPOCH: E.INVALID_PRODUCER_EPOCH,
 };
 
 /** Maps any thrown error to a Kafka error code and a message safe to send to clients. */

@@ -7,8 +7,12 @@
  *   append, via the produce purgatory; NOT_ENOUGH_REPLICAS below min.insync.replicas). Anything
  *   else is INVALID_REQUIRED_ACKS.
  * - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION; auto-creation happens through Metadata, as in Kafka.
+ * - Idempotent producers (batches with a producerId): the partition log checks epoch and sequence
+ *   (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) and answers a retried batch with its
+ *   original baseOffset without appending it, as Kafka does (no DUPLICATE_SEQUENCE_NUMBER on the
+ *   wire). Unknown producer ids are accepted with any sequence (Kafka 2.5+, KIP-360).
  * - transactionalId set => INVALID_TXN_STATE (transactions are not implemented).
- * Not yet: transactional/idempotent producer state (sequence checks), compression.type recompression.
+ * Not yet: compression.type recompression.
  */
 import { ApiKeys, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';

@@ -19,6 +19,8 @@ interface Snapshot {
   nodeId: number;
   topics: Array<{ name: string; topicId: string; partitions: PartitionState[]; configs: Record<string, string> }>;
   brokerConfigs: Record<string, Record<string, string>>;
+  /** First producer id not yet handed out in a block (absent in files written before it existed). */
+  nextProducerIdBlockStart?: number;
 }
 
 export interface LocalMetadataStoreOptions {
@@ -38,6 +40,7 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly brokerConfigMap = new Map<string, Map<string, string>>();
   private readonly listeners = new Set<(c: MetadataChange) => void>();
   private chain: Promise<unknown> = Promise.resolve();
+  private nextProducerIdBlockStart = 0;
   private closed = false;
 
   private constructor(private readonly opts: LocalMetadataStoreOptions) {}
@@ -83,6 +86,7 @@ export class LocalMetadataStore implements MetadataStore {
     }
     this.clusterId = snap.clusterId;
     this.nodeId = snap.nodeId;
+    this.nextProducerIdBlockStart = snap.nextProducerIdBlockStart ?? 0;
     for (const t of snap.topics) {
       const topic: TopicState = { name: t.name, topicId: uuidFromString(t.topicId), partitions: t.partitions, configs: new Map(Object.entries(t.configs)) };
       this.byName.set(topic.name, topic);
@@ -103,6 +107,7 @@ export class LocalMetadataStore implements MetadataStore {
         configs: Object.fromEntries(t.configs),
       })),
       brokerConfigs: Object.fromEntries([...this.brokerConfigMap].map(([k, v]) => [k, Object.fromEntries(v)])),
+      nextProducerIdBlockStart: this.nextProducerIdBlockStart,
     };
   }
 
@@ -210,6 +215,14 @@ export class LocalMetadataStore implements MetadataStore {
       if (configs.size === 0) this.brokerConfigMap.delete(String(scope));
       else this.brokerConfigMap.set(String(scope), new Map(configs));
       return { result: undefined, changes: [{ type: 'broker-configs-changed', scope }] };
+    });
+  }
+
+  allocateProducerIdBlock(count: number): Promise<{ firstProducerId: number; count: number }> {
+    return this.mutate(() => {
+      const firstProducerId = this.nextProducerIdBlockStart;
+      this.nextProducerIdBlockStart += count;
+      return { result: { firstProducerId, count }, changes: [] };
     });
   }
 

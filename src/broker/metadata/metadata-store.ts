@@ -67,6 +67,12 @@ export interface MetadataStore {
   brokerConfigs(scope: 'default' | number): Map<string, string>;
   setBrokerConfigs(scope: 'default' | number, configs: Map<string, string>): Promise<void>;
 
+  /**
+   * Reserves the next `count` producer ids (Kafka's producer-id block, /latest_producer_id_block
+   * in ZooKeeper). Durable before it resolves, so a restarted broker never hands out an id twice.
+   */
+  allocateProducerIdBlock(count: number): Promise<{ firstProducerId: number; count: number }>;
+
   onChange(listener: (change: MetadataChange) => void): () => void;
   close(): Promise<void>;
 }

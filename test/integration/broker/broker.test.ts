@@ -28,8 +28,8 @@ describe('single-node broker', () => {
     assert.equal(res.errorCode, 0);
     assert.deepEqual(res.apiKeys, broker.dispatcher.supportedVersions());
     const keys = res.apiKeys.map((k: { apiKey: number }) => k.apiKey);
-    for (const k of [0, 1, 2, 3, 18, 19, 20, 21, 32, 33, 35, 37, 44, 60, 75]) assert.ok(keys.includes(k), `API ${k} advertised`);
-    assert.ok(!keys.includes(ApiKeys.JoinGroup));
+    for (const k of [0, 1, 2, 3, 18, 19, 20, 21, 22, 32, 33, 35, 37, 44, 60, 75]) assert.ok(keys.includes(k), `API ${k} advertised`);
+    assert.ok(!keys.includes(ApiKeys.AddPartitionsToTxn));
   });
 
   it('answers an ApiVersions version it does not know at v0 with UNSUPPORTED_VERSION and its ranges', async () => {
@@ -48,7 +48,9 @@ describe('single-node broker', () => {
 
   it('closes only the connection that sends an API it does not serve', async () => {
     const c = await RawKafkaClient.connect(broker.bootstrapServers);
-    c.request(ApiKeys.Heartbeat, 0, { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }).catch(() => {});
+    c.request(ApiKeys.DescribeAcls, 1, {
+      resourceTypeFilter: 2, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1,
+    }).catch(() => {});
     await c.closed;
     const md = await client.request(ApiKeys.Metadata, 12, req.metadata(null));
     assert.equal(md.brokers.length, 1);
