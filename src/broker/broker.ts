@@ -26,6 +26,7 @@ import { HANDLERS } from './handlers/index.js';
 import { LocalMetadataStore } from './metadata/local-metadata-store.js';
 import { SocketServer } from './net/socket-server.js';
 import { FetchSessionCache } from './replica/fetch-session.js';
+import { ProducerIdManager } from './txn/producer-id-manager.js';
 import { LogManagerProvider } from './replica/log-manager-provider.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { TopicManager } from './topic-manager.js';
@@ -144,6 +145,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     topics,
     replicas,
     fetchSessions: new FetchSessionCache(1000),
+    producerIds: new ProducerIdManager(metadata),
     groups,
     topicConfig: topicConfigFor,
     advertisedListener: (name) => advertised.get(name) ?? advertised.values().next().value!,
