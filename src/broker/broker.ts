@@ -9,16 +9,11 @@
  * reverse: stop accepting and drain connections, answer waiting requests, flush and checkpoint
  * logs, settle the metadata store.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '../common/clock.js';
 import { BrokerConfig } from '../common/config/broker-config.js';
 import type { ListenerSpec } from '../common/config/broker-defs.js';
 import { TopicConfig } from '../common/config/topic-config.js';
 import { type Logger, silentLogger } from '../common/logger.js';
-import { logConfigFromProperties } from '../storage/config.js';
-import { LogManager } from '../storage/log/log-manager.js';
 import type { BrokerContext } from './context.js';
 import { RequestDispatcher } from './dispatcher.js';
 import { GroupService } from './group/group-service.js';
@@ -28,6 +23,8 @@ import { SocketServer } from './net/socket-server.js';
 import { FetchSessionCache } from './replica/fetch-session.js';
 import { ProducerIdManager } from './txn/producer-id-manager.js';
 import { LogManagerProvider } from './replica/log-manager-provider.js';
+import type { LogProvider } from './replica/log-provider.js';
+import { MemoryLogProvider } from './replica/memory-log-provider.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { TopicManager } from './topic-manager.js';
 
@@ -38,7 +35,7 @@ export interface BrokerOptions {
   port?: number;
   /** Host for the `port` shorthand (default 127.0.0.1). */
   host?: string;
-  /** 'memory' keeps data in a temporary directory deleted on close. Default 'disk' (log.dirs). */
+  /** 'memory' keeps logs and metadata in memory only (no files at all). Default 'disk' (log.dirs). */
   storage?: 'disk' | 'memory';
   logger?: Logger;
   clock?: Clock;
@@ -80,15 +77,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const config = resolveConfig(options);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger();
-  const memoryDir = options.storage === 'memory' ? await mkdtemp(join(tmpdir(), 'vltava-mem-')) : undefined;
-  const logDirs = memoryDir ? [memoryDir] : config.logDirs;
+  const inMemory = options.storage === 'memory';
 
   const listenerSpecs = config.clientListeners();
   const bound: BoundListener[] = [];
   const advertised = new Map<string, ListenerSpec>();
 
   const metadata = await LocalMetadataStore.open({
-    dir: memoryDir ? undefined : logDirs[0],
+    dir: inMemory ? undefined : config.logDirs[0],
     nodeId: config.nodeId,
     registration: () => {
       const first = bound[0] ?? { host: 'localhost', port: 9092 };
@@ -102,28 +98,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     const t = metadata.topic(topic);
     return t ? new TopicConfig(config, t.configs) : undefined;
   };
-  const logManager = await LogManager.start({
-    logDirs,
-    defaultConfig: logConfigFromProperties(new TopicConfig(config).toProperties()),
-    configFor: (tp) => {
-      const tc = topicConfigFor(tp.topic);
-      return tc ? logConfigFromProperties(tc.toProperties()) : undefined;
-    },
-    clock,
-    logger,
-    retentionCheckIntervalMs: config.long('log.retention.check.interval.ms'),
-    checkpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
-    cleanerEnabled: config.bool('log.cleaner.enable'),
-    cleanerBackoffMs: config.long('log.cleaner.backoff.ms'),
-    metaProperties: { version: '0', 'broker.id': String(metadata.nodeId), 'cluster.id': metadata.clusterId },
-  });
-  const replicas = new ReplicaManager({ nodeId: metadata.nodeId, clock, logger, logs: new LogManagerProvider(logManager, logDirs) });
+  const logs: LogProvider = inMemory ? new MemoryLogProvider(clock) : await LogManagerProvider.start({ config, metadata, clock, logger });
+  const replicas = new ReplicaManager({ nodeId: metadata.nodeId, clock, logger, logs });
   const topics = new TopicManager(metadata.nodeId, config, metadata, replicas, logger);
 
-  // Logs left on disk for topics the metadata no longer has (a crash mid-delete) are removed.
-  for (const { tp } of logManager.allLogs()) {
-    if (metadata.topic(tp.topic) === undefined) await logManager.deleteLog(tp);
-  }
   for (const t of metadata.topics()) await replicas.becomeLeaderOrFollower(t, topics.topicConfig(t));
   // Dynamic broker config changes alter the effective config of topics without overrides.
   config.onChange(() => {
@@ -208,7 +186,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         await Promise.all(servers.map((s) => s.close()));
         await replicas.close();
         await metadata.close();
-        if (memoryDir) await rm(memoryDir, { recursive: true, force: true });
         logger.info('broker stopped');
       })();
       return closing;
