@@ -22,7 +22,9 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.VLTAVA_TEST_CONCURRENCY ?? '2';
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...selected], {
+// A hung test fails after this long instead of holding CI until its deadline.
+const timeoutMs = process.env.VLTAVA_TEST_TIMEOUT_MS ?? '180000';
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...selected], {
   stdio: 'inherit',
 });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
