@@ -73,8 +73,9 @@ export function machineInfo(): Machine {
 export function runInfo(script: string, argv: string[]): RunInfo {
   return {
     date: new Date().toISOString(),
-    commit: git('rev-parse --short HEAD') ?? 'unknown',
-    dirty: (git('status --porcelain --untracked-files=no') ?? '') !== '',
+    // A snapshot run (scripts/bench-snapshot.sh) has no .git and names its commit in the env.
+    commit: process.env.VLTAVA_BENCH_COMMIT ?? git('rev-parse --short HEAD') ?? 'unknown',
+    dirty: process.env.VLTAVA_BENCH_COMMIT ? false : (git('status --porcelain --untracked-files=no') ?? '') !== '',
     command: ['node', script, ...argv].join(' '),
   };
 }
