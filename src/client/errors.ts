@@ -113,7 +113,10 @@ export function isRetriable(err: unknown): boolean {
 
 export function needsMetadataRefresh(err: unknown): boolean {
   if (err instanceof KafkaProtocolError) return METADATA_ERRORS.has(err.name);
-  return err instanceof ClientError && (err.code === 'ERR_CLIENT_CONNECTION_CLOSED' || err.code === 'ERR_CLIENT_CONNECT_FAILED');
+  return (
+    err instanceof ClientError &&
+    (err.code === 'ERR_CLIENT_CONNECTION_CLOSED' || err.code === 'ERR_CLIENT_CONNECT_FAILED')
+  );
 }
 
 /** Throws a KafkaError when `code` is not NONE. */

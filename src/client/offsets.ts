@@ -8,6 +8,7 @@ import { ApiKeys, type ListOffsetsResponse } from '../protocol/messages/index.js
 import { KafkaError, needsMetadataRefresh } from './errors.js';
 import type { Cluster } from './net/cluster.js';
 import { withRetries } from './net/retry.js';
+import { pushTo } from './collections.js';
 
 /** Special timestamps of ListOffsets. */
 export const LATEST_TIMESTAMP = -1;
@@ -30,12 +31,16 @@ export interface OffsetResult {
   leaderEpoch: number;
 }
 
-export const enum IsolationLevel {
+export enum IsolationLevel {
   ReadUncommitted = 0,
   ReadCommitted = 1,
 }
 
-export async function listOffsets(cluster: Cluster, specs: readonly OffsetSpec[], isolationLevel = IsolationLevel.ReadUncommitted): Promise<OffsetResult[]> {
+export async function listOffsets(
+  cluster: Cluster,
+  specs: readonly OffsetSpec[],
+  isolationLevel = IsolationLevel.ReadUncommitted,
+): Promise<OffsetResult[]> {
   const results = new Map<string, OffsetResult>();
   let todo = [...specs];
   const o = cluster.options;
@@ -45,9 +50,7 @@ export async function listOffsets(cluster: Cluster, specs: readonly OffsetSpec[]
       const byLeader = new Map<number, OffsetSpec[]>();
       for (const s of todo) {
         const leader = await cluster.leaderFor(s.topic, s.partition);
-        let list = byLeader.get(leader);
-        if (!list) byLeader.set(leader, (list = []));
-        list.push(s);
+        pushTo(byLeader, leader, s);
       }
       const failed: OffsetSpec[] = [];
       let firstError: unknown;
@@ -57,9 +60,7 @@ export async function listOffsets(cluster: Cluster, specs: readonly OffsetSpec[]
             const conn = await cluster.broker(leader);
             const topics = new Map<string, OffsetSpec[]>();
             for (const s of list) {
-              let l = topics.get(s.topic);
-              if (!l) topics.set(s.topic, (l = []));
-              l.push(s);
+              pushTo(topics, s.topic, s);
             }
             const res = await conn.request<ListOffsetsResponse>(ApiKeys.ListOffsets, {
               replicaId: -1,
@@ -67,7 +68,12 @@ export async function listOffsets(cluster: Cluster, specs: readonly OffsetSpec[]
               timeoutMs: o.requestTimeoutMs,
               topics: [...topics].map(([name, ps]) => ({
                 name,
-                partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: BigInt(p.timestamp), maxNumOffsets: 1 })),
+                partitions: ps.map((p) => ({
+                  partitionIndex: p.partition,
+                  currentLeaderEpoch: -1,
+                  timestamp: BigInt(p.timestamp),
+                  maxNumOffsets: 1,
+                })),
               })),
             });
             for (const t of res.topics) {
@@ -75,7 +81,11 @@ export async function listOffsets(cluster: Cluster, specs: readonly OffsetSpec[]
                 const spec = list.find((s) => s.topic === t.name && s.partition === p.partitionIndex);
                 if (!spec) continue;
                 if (p.errorCode !== 0) {
-                  const err = new KafkaError(p.errorCode, { topic: t.name, partition: p.partitionIndex, api: 'ListOffsets' });
+                  const err = new KafkaError(p.errorCode, {
+                    topic: t.name,
+                    partition: p.partitionIndex,
+                    api: 'ListOffsets',
+                  });
                   if (!err.retriable) throw err;
                   firstError ??= err;
                   failed.push(spec);

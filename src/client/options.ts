@@ -57,6 +57,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     retryBackoffMaxMs: o.retryBackoffMaxMs ?? 1_000,
     reconnectBackoffMs: o.reconnectBackoffMs ?? 50,
     reconnectBackoffMaxMs: o.reconnectBackoffMaxMs ?? 1_000,
-    logger: o.logger ?? createLogger({ name: 'vltava-client', level: (process.env.VLTAVA_LOG_LEVEL as 'warn') ?? 'warn' }),
+    logger:
+      o.logger ?? createLogger({ name: 'vltava-client', level: (process.env.VLTAVA_LOG_LEVEL as 'warn') ?? 'warn' }),
   };
 }

@@ -72,7 +72,10 @@ export class GroupAdmin {
     this.coordinators = new CoordinatorCache(cluster);
   }
 
-  private coordinator<T>(groupId: string, fn: (conn: import('../net/connection.js').Connection) => Promise<T>): Promise<T> {
+  private coordinator<T>(
+    groupId: string,
+    fn: (conn: import('../net/connection.js').Connection) => Promise<T>,
+  ): Promise<T> {
     return withCoordinator(this.coordinators, this.cluster, groupId, fn);
   }
 
@@ -84,7 +87,8 @@ export class GroupAdmin {
         const conn = await this.cluster.broker(id);
         const res = await conn.request<ListGroupsResponse>(ApiKeys.ListGroups, { statesFilter: [], typesFilter: [] });
         if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { api: 'ListGroups' });
-        for (const g of res.groups) out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState });
+        for (const g of res.groups)
+          out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState });
       }),
     );
     return [...out.values()].sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -94,7 +98,10 @@ export class GroupAdmin {
     return Promise.all(
       groupIds.map((groupId) =>
         this.coordinator(groupId, async (conn) => {
-          const res = await conn.request<DescribeGroupsResponse>(ApiKeys.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+          const res = await conn.request<DescribeGroupsResponse>(ApiKeys.DescribeGroups, {
+            groups: [groupId],
+            includeAuthorizedOperations: false,
+          });
           const g = res.groups[0]!;
           if (g.errorCode !== 0) throw new KafkaError(g.errorCode, { groupId, api: 'DescribeGroups' });
           const consumer = g.protocolType === 'consumer';
@@ -118,7 +125,10 @@ export class GroupAdmin {
   }
 
   /** Committed offsets of a group (all topics when `topics` is omitted). */
-  async fetchOffsets(groupId: string, topics?: Array<{ topic: string; partitions: number[] }>): Promise<Array<{ topic: string; partition: number; offset: number; metadata: string | null }>> {
+  async fetchOffsets(
+    groupId: string,
+    topics?: Array<{ topic: string; partitions: number[] }>,
+  ): Promise<Array<{ topic: string; partition: number; offset: number; metadata: string | null }>> {
     return this.coordinator(groupId, async (conn) => {
       const res = await conn.request<OffsetFetchResponse>(ApiKeys.OffsetFetch, {
         groupId,
@@ -130,8 +140,19 @@ export class GroupAdmin {
       const out: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
       for (const t of res.topics) {
         for (const p of t.partitions) {
-          if (p.errorCode !== 0) throw new KafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex, api: 'OffsetFetch' });
-          out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata });
+          if (p.errorCode !== 0)
+            throw new KafkaError(p.errorCode, {
+              groupId,
+              topic: t.name,
+              partition: p.partitionIndex,
+              api: 'OffsetFetch',
+            });
+          out.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: Number(p.committedOffset),
+            metadata: p.metadata,
+          });
         }
       }
       return out;
@@ -154,13 +175,25 @@ export class GroupAdmin {
     const list = [...parts.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     if (list.length === 0) return [];
     const [ends, starts] = await Promise.all([
-      listOffsets(this.cluster, list.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP }))),
-      listOffsets(this.cluster, list.map((tp) => ({ ...tp, timestamp: EARLIEST_TIMESTAMP }))),
+      listOffsets(
+        this.cluster,
+        list.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP })),
+      ),
+      listOffsets(
+        this.cluster,
+        list.map((tp) => ({ ...tp, timestamp: EARLIEST_TIMESTAMP })),
+      ),
     ]);
     return list.map((tp, i) => {
       const c = committed.find((x) => x.topic === tp.topic && x.partition === tp.partition)?.offset ?? -1;
       const end = ends[i]!.offset;
-      return { ...tp, committedOffset: c, logEndOffset: end, lag: c >= 0 ? Math.max(0, end - c) : end - starts[i]!.offset, memberId: owner.get(`${tp.topic}:${tp.partition}`) ?? null };
+      return {
+        ...tp,
+        committedOffset: c,
+        logEndOffset: end,
+        lag: c >= 0 ? Math.max(0, end - c) : end - starts[i]!.offset,
+        memberId: owner.get(`${tp.topic}:${tp.partition}`) ?? null,
+      };
     });
   }
 
@@ -179,13 +212,24 @@ export class GroupAdmin {
    * earliest, latest, a timestamp, an explicit offset, or the current committed offset shifted;
    * targets are clamped to [earliest, latest]. Returns the offsets committed.
    */
-  async resetOffsets(groupId: string, topic: string, spec: ResetTo, partitions?: number[]): Promise<Array<{ topic: string; partition: number; offset: number }>> {
+  async resetOffsets(
+    groupId: string,
+    topic: string,
+    spec: ResetTo,
+    partitions?: number[],
+  ): Promise<Array<{ topic: string; partition: number; offset: number }>> {
     const info = (await this.cluster.ensureTopics([topic])).get(topic)!;
     const parts = partitions ?? info.partitions.map((p) => p.partition);
     const tps = parts.map((partition) => ({ topic, partition }));
     const [earliest, latest] = await Promise.all([
-      listOffsets(this.cluster, tps.map((tp) => ({ ...tp, timestamp: EARLIEST_TIMESTAMP }))),
-      listOffsets(this.cluster, tps.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP }))),
+      listOffsets(
+        this.cluster,
+        tps.map((tp) => ({ ...tp, timestamp: EARLIEST_TIMESTAMP })),
+      ),
+      listOffsets(
+        this.cluster,
+        tps.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP })),
+      ),
     ]);
     let targets: number[];
     switch (spec.to) {
@@ -196,7 +240,10 @@ export class GroupAdmin {
         targets = latest.map((e) => e.offset);
         break;
       case 'timestamp': {
-        const found = await listOffsets(this.cluster, tps.map((tp) => ({ ...tp, timestamp: spec.timestamp })));
+        const found = await listOffsets(
+          this.cluster,
+          tps.map((tp) => ({ ...tp, timestamp: spec.timestamp })),
+        );
         targets = found.map((f, i) => (f.offset < 0 ? latest[i]!.offset : f.offset));
         break;
       }
@@ -212,7 +259,10 @@ export class GroupAdmin {
         break;
       }
     }
-    const offsets = tps.map((tp, i) => ({ ...tp, offset: Math.min(latest[i]!.offset, Math.max(earliest[i]!.offset, targets[i]!)) }));
+    const offsets = tps.map((tp, i) => ({
+      ...tp,
+      offset: Math.min(latest[i]!.offset, Math.max(earliest[i]!.offset, targets[i]!)),
+    }));
     await this.coordinator(groupId, async (conn) => {
       const res = await conn.request<OffsetCommitResponse>(ApiKeys.OffsetCommit, {
         groupId,
@@ -220,20 +270,51 @@ export class GroupAdmin {
         memberId: '',
         groupInstanceId: null,
         retentionTimeMs: -1n,
-        topics: [{ name: topic, partitions: offsets.map((o) => ({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null })) }],
+        topics: [
+          {
+            name: topic,
+            partitions: offsets.map((o) => ({
+              partitionIndex: o.partition,
+              committedOffset: BigInt(o.offset),
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: null,
+            })),
+          },
+        ],
       });
-      for (const t of res.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw new KafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex, api: 'OffsetCommit' });
+      for (const t of res.topics)
+        for (const p of t.partitions)
+          if (p.errorCode !== 0)
+            throw new KafkaError(p.errorCode, {
+              groupId,
+              topic: t.name,
+              partition: p.partitionIndex,
+              api: 'OffsetCommit',
+            });
     });
     return offsets;
   }
 
   /** Deletes a group's committed offsets for a topic's partitions (all when omitted). */
   async deleteOffsets(groupId: string, topic: string, partitions?: number[]): Promise<void> {
-    const parts = partitions ?? (await this.cluster.ensureTopics([topic])).get(topic)!.partitions.map((p) => p.partition);
+    const parts =
+      partitions ?? (await this.cluster.ensureTopics([topic])).get(topic)!.partitions.map((p) => p.partition);
     await this.coordinator(groupId, async (conn) => {
-      const res = await conn.request<OffsetDeleteResponse>(ApiKeys.OffsetDelete, { groupId, topics: [{ name: topic, partitions: parts.map((partitionIndex) => ({ partitionIndex })) }] });
+      const res = await conn.request<OffsetDeleteResponse>(ApiKeys.OffsetDelete, {
+        groupId,
+        topics: [{ name: topic, partitions: parts.map((partitionIndex) => ({ partitionIndex })) }],
+      });
       if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { groupId, api: 'OffsetDelete' });
-      for (const t of res.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw new KafkaError(p.errorCode, { groupId, topic: t.name, partition: p.partitionIndex, api: 'OffsetDelete' });
+      for (const t of res.topics)
+        for (const p of t.partitions)
+          if (p.errorCode !== 0)
+            throw new KafkaError(p.errorCode, {
+              groupId,
+              topic: t.name,
+              partition: p.partitionIndex,
+              api: 'OffsetDelete',
+            });
     });
   }
 }

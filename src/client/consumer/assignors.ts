@@ -28,10 +28,14 @@ export interface Assignor {
   readonly name: string;
   readonly rebalanceProtocol: 'eager' | 'cooperative';
   /** partitionsPerTopic: partition count of every topic any member subscribes to. */
-  assign(members: readonly MemberSubscription[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
+  assign(
+    members: readonly MemberSubscription[],
+    partitionsPerTopic: ReadonlyMap<string, number>,
+  ): Map<string, TopicPartition[]>;
 }
 
-const byId = (a: MemberSubscription, b: MemberSubscription) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0);
+const byId = (a: MemberSubscription, b: MemberSubscription) =>
+  a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0;
 
 function empty(members: readonly MemberSubscription[]): Map<string, TopicPartition[]> {
   return new Map(members.map((m) => [m.memberId, [] as TopicPartition[]]));
@@ -82,18 +86,24 @@ export const roundRobinAssignor: Assignor = {
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /** The sticky assignment before the cooperative adjustment (exported for tests). */
-export function stickyAssign(members: readonly MemberSubscription[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, TopicPartition[]> {
+export function stickyAssign(
+  members: readonly MemberSubscription[],
+  partitionsPerTopic: ReadonlyMap<string, number>,
+): Map<string, TopicPartition[]> {
   const sorted = [...members].sort(byId);
   const assigned = new Map<string, Map<string, TopicPartition>>(sorted.map((m) => [m.memberId, new Map()]));
   const subscribed = new Map(sorted.map((m) => [m.memberId, new Set(m.topics)]));
   const owner = new Map<string, string>();
   // 1. keep valid owned partitions; a partition claimed twice (a member that missed a
   //    rebalance) stays with the claim from the highest generation
-  const claims = sorted.flatMap((m) => m.ownedPartitions.map((tp) => ({ m, tp }))).sort((a, b) => b.m.generationId - a.m.generationId);
+  const claims = sorted
+    .flatMap((m) => m.ownedPartitions.map((tp) => ({ m, tp })))
+    .sort((a, b) => b.m.generationId - a.m.generationId);
   for (const { m, tp } of claims) {
     const count = partitionsPerTopic.get(tp.topic);
     const k = key(tp);
-    if (count === undefined || tp.partition >= count || !subscribed.get(m.memberId)!.has(tp.topic) || owner.has(k)) continue;
+    if (count === undefined || tp.partition >= count || !subscribed.get(m.memberId)!.has(tp.topic) || owner.has(k))
+      continue;
     owner.set(k, m.memberId);
     assigned.get(m.memberId)!.set(k, { topic: tp.topic, partition: tp.partition });
   }
@@ -118,7 +128,9 @@ export function stickyAssign(members: readonly MemberSubscription[], partitionsP
     for (const from of order) {
       for (const to of [...order].reverse()) {
         if (load(from.memberId) - load(to.memberId) <= 1) break;
-        const candidate = [...assigned.get(from.memberId)!.values()].find((tp) => subscribed.get(to.memberId)!.has(tp.topic));
+        const candidate = [...assigned.get(from.memberId)!.values()].find((tp) =>
+          subscribed.get(to.memberId)!.has(tp.topic),
+        );
         if (!candidate) continue;
         assigned.get(from.memberId)!.delete(key(candidate));
         assigned.get(to.memberId)!.set(key(candidate), candidate);
@@ -130,7 +142,11 @@ export function stickyAssign(members: readonly MemberSubscription[], partitionsP
     if (!moved) break;
   }
   const out = new Map<string, TopicPartition[]>();
-  for (const [id, m] of assigned) out.set(id, [...m.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)));
+  for (const [id, m] of assigned)
+    out.set(
+      id,
+      [...m.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
+    );
   return out;
 }
 
@@ -143,10 +159,13 @@ export const cooperativeStickyAssignor: Assignor = {
     for (const m of members) for (const tp of m.ownedPartitions) ownedBy.set(key(tp), m.memberId);
     // a partition still owned by someone else is withheld until its owner has revoked it
     for (const [id, list] of target) {
-      target.set(id, list.filter((tp) => {
-        const o = ownedBy.get(key(tp));
-        return o === undefined || o === id || !members.some((m) => m.memberId === o);
-      }));
+      target.set(
+        id,
+        list.filter((tp) => {
+          const o = ownedBy.get(key(tp));
+          return o === undefined || o === id || !members.some((m) => m.memberId === o);
+        }),
+      );
     }
     return target;
   },

@@ -98,7 +98,9 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   private get closing(): AbortSignal {
     return this.closeController.signal;
   }
-  private readonly o: Required<Pick<ConsumerOptions<K, V>, 'autoOffsetReset' | 'enableAutoCommit' | 'autoCommitIntervalMs' | 'maxPollRecords'>>;
+  private readonly o: Required<
+    Pick<ConsumerOptions<K, V>, 'autoOffsetReset' | 'enableAutoCommit' | 'autoCommitIntervalMs' | 'maxPollRecords'>
+  >;
 
   constructor(readonly options: ConsumerOptions<K, V>) {
     this.cluster = new Cluster(options);
@@ -123,7 +125,9 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     this.fetcher.onOutOfRange = () => this.wake();
     if (options.groupId !== undefined) {
       const maxPollIntervalMs = options.maxPollIntervalMs ?? 300_000;
-      const assignors = (options.assignors ?? ['range', 'cooperative-sticky']).map((a) => (typeof a === 'string' ? ASSIGNORS[a]! : a));
+      const assignors = (options.assignors ?? ['range', 'cooperative-sticky']).map((a) =>
+        typeof a === 'string' ? ASSIGNORS[a]! : a,
+      );
       this.membership = new GroupMembership(
         this.cluster,
         {
@@ -156,8 +160,13 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
 
   /** Joins the group for these topics (requires groupId). Partitions arrive with the first poll. */
   async subscribe(topics: string | string[]): Promise<void> {
-    if (!this.membership) throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'subscribe needs a groupId; use assign() for consumers without a group');
-    if (this.mode === 'assign') throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'this consumer uses manual assignment');
+    if (!this.membership)
+      throw new ClientError(
+        'ERR_CLIENT_INVALID_ARGUMENT',
+        'subscribe needs a groupId; use assign() for consumers without a group',
+      );
+    if (this.mode === 'assign')
+      throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'this consumer uses manual assignment');
     this.mode = 'subscribe';
     const list = Array.isArray(topics) ? topics : [topics];
     await this.connect();
@@ -167,7 +176,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
 
   /** Manual assignment: no group membership (offsets still commit to groupId when one is set). */
   async assign(partitions: TopicPartition[]): Promise<void> {
-    if (this.mode === 'subscribe') throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'this consumer is subscribed to a group');
+    if (this.mode === 'subscribe')
+      throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'this consumer is subscribed to a group');
     this.mode = 'assign';
     await this.connect();
     await this.cluster.ensureTopics([...new Set(partitions.map((p) => p.topic))]);
@@ -210,18 +220,26 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
    * Returns up to maxPollRecords records, waiting up to `timeoutMs` for some. Calling poll again
    * marks the previous poll's records processed (what auto-commit commits), as in Java.
    */
-  async poll(options: { maxRecords?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ConsumerRecord<K, V>[]> {
+  async poll(
+    options: { maxRecords?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ConsumerRecord<K, V>[]> {
     for (const { k, next } of this.lastPolled.splice(0)) this.processed.set(k, next);
     const batches = await this.pollBatches(options);
     const out = batches.flatMap((b) => b.records);
-    for (const b of batches) this.lastPolled.push({ k: tpKey(b.topic, b.partition), next: b.records[b.records.length - 1]!.offset + 1 });
+    for (const b of batches)
+      this.lastPolled.push({ k: tpKey(b.topic, b.partition), next: b.records[b.records.length - 1]!.offset + 1 });
     return out;
   }
 
   /** Core of poll: per-partition batches of records, in fetch order. */
-  private async pollBatches(options: { maxRecords?: number; timeoutMs?: number; signal?: AbortSignal }): Promise<ConsumerBatch<K, V>[]> {
+  private async pollBatches(options: {
+    maxRecords?: number;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  }): Promise<ConsumerBatch<K, V>[]> {
     if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'the consumer is closed');
-    if (this.mode === 'none') throw new ClientError('ERR_CLIENT_NOT_SUBSCRIBED', 'call subscribe() or assign() before consuming');
+    if (this.mode === 'none')
+      throw new ClientError('ERR_CLIENT_NOT_SUBSCRIBED', 'call subscribe() or assign() before consuming');
     await this.connect();
     const deadline = Date.now() + (options.timeoutMs ?? 1_000);
     const max = options.maxRecords ?? this.o.maxPollRecords;
@@ -238,7 +256,12 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         return taken.map(({ chunk, records }) => {
           const converted = records.map((r) => this.convert(chunk.topic, chunk.partition, r));
           this.handed.set(tpKey(chunk.topic, chunk.partition), records[records.length - 1]!.offset + 1);
-          return { topic: chunk.topic, partition: chunk.partition, records: converted, highWatermark: chunk.highWatermark };
+          return {
+            topic: chunk.topic,
+            partition: chunk.partition,
+            records: converted,
+            highWatermark: chunk.highWatermark,
+          };
         });
       }
       if (this.closed || options.signal?.aborted || Date.now() >= deadline) return [];
@@ -246,14 +269,23 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     }
   }
 
-  private convert(topic: string, partition: number, r: import('../../protocol/records/record.js').Record): ConsumerRecord<K, V> {
+  private convert(
+    topic: string,
+    partition: number,
+    r: import('../../protocol/records/record.js').Record,
+  ): ConsumerRecord<K, V> {
     return {
       topic,
       partition,
       offset: r.offset,
       timestamp: r.timestamp,
       key: r.key === null ? null : this.keyDeserializer ? this.keyDeserializer(r.key, topic) : (r.key as unknown as K),
-      value: r.value === null ? null : this.valueDeserializer ? this.valueDeserializer(r.value, topic) : (r.value as unknown as V),
+      value:
+        r.value === null
+          ? null
+          : this.valueDeserializer
+            ? this.valueDeserializer(r.value, topic)
+            : (r.value as unknown as V),
       headers: r.headers,
     };
   }
@@ -284,10 +316,17 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     if (reset.length === 0) return;
     if (this.o.autoOffsetReset === 'none') {
       for (const s of reset) s.needsReset = false;
-      throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', `no valid offset for ${reset.map((s) => `${s.topic}-${s.partition}`).join(', ')} and auto.offset.reset is 'none': seek first`);
+      throw new ClientError(
+        'ERR_CLIENT_INVALID_ARGUMENT',
+        `no valid offset for ${reset.map((s) => `${s.topic}-${s.partition}`).join(', ')} and auto.offset.reset is 'none': seek first`,
+      );
     }
     const ts = this.o.autoOffsetReset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
-    const offsets = await listOffsets(this.cluster, reset.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: ts })), this.fetcher ? (this.options.isolationLevel === 'read_committed' ? 1 : 0) : 0);
+    const offsets = await listOffsets(
+      this.cluster,
+      reset.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: ts })),
+      this.fetcher ? (this.options.isolationLevel === 'read_committed' ? 1 : 0) : 0,
+    );
     offsets.forEach((o, i) => {
       const s = reset[i]!;
       if (this.fetcher.state(s.topic, s.partition) === s) this.fetcher.seek(s.topic, s.partition, o.offset);
@@ -329,7 +368,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       }
     } finally {
       // leaving the loop body (break/return/throw) finishes the record it held
-      if (current && this.fetcher.state(current.topic, current.partition)) this.processed.set(tpKey(current.topic, current.partition), current.offset + 1);
+      if (current && this.fetcher.state(current.topic, current.partition))
+        this.processed.set(tpKey(current.topic, current.partition), current.offset + 1);
       this.rewind(pending, index);
     }
   }
@@ -353,11 +393,17 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   /** Per-partition batches; a batch is processed when the next one is asked for. */
-  async *batches(options: { signal?: AbortSignal; maxRecords?: number } = {}): AsyncGenerator<ConsumerBatch<K, V>, void, undefined> {
+  async *batches(
+    options: { signal?: AbortSignal; maxRecords?: number } = {},
+  ): AsyncGenerator<ConsumerBatch<K, V>, void, undefined> {
     let pending: ConsumerBatch<K, V>[] = [];
     try {
       while (!this.closed && !options.signal?.aborted) {
-        pending = await this.pollBatches({ timeoutMs: 1_000, signal: options.signal, maxRecords: options.maxRecords }).catch((err) => {
+        pending = await this.pollBatches({
+          timeoutMs: 1_000,
+          signal: options.signal,
+          maxRecords: options.maxRecords,
+        }).catch((err) => {
           if (this.closed) return [];
           throw err;
         });
@@ -377,7 +423,11 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   /** Runs a handler per record or per batch until `signal` aborts or the consumer closes. */
-  async run(handlers: { eachMessage?: (r: ConsumerRecord<K, V>) => unknown; eachBatch?: (b: ConsumerBatch<K, V>) => unknown; signal?: AbortSignal }): Promise<void> {
+  async run(handlers: {
+    eachMessage?: (r: ConsumerRecord<K, V>) => unknown;
+    eachBatch?: (b: ConsumerBatch<K, V>) => unknown;
+    signal?: AbortSignal;
+  }): Promise<void> {
     if (handlers.eachBatch) {
       for await (const b of this.batches({ signal: handlers.signal })) await handlers.eachBatch(b);
     } else if (handlers.eachMessage) {
@@ -411,7 +461,9 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   private async commitProcessed(partitions?: TopicPartition[]): Promise<void> {
     if (!this.membership) return;
     const only = partitions ? new Set(partitions.map((p) => tpKey(p.topic, p.partition))) : undefined;
-    const list = [...this.processed].filter(([k]) => !only || only.has(k)).map(([k, offset]) => ({ ...splitKey(k), offset }));
+    const list = [...this.processed]
+      .filter(([k]) => !only || only.has(k))
+      .map(([k, offset]) => ({ ...splitKey(k), offset }));
     if (list.length === 0) return;
     await this.membership.commit(list, this.mode === 'subscribe');
   }
@@ -420,8 +472,9 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     clearTimeout(this.autoCommitTimer);
     if (this.closed) return;
     this.autoCommitTimer = setTimeout(() => {
-      const rebalancing = this.membership?.needsRejoin && this.mode === 'subscribe';
-      (rebalancing ? Promise.resolve() : this.commitProcessed())
+      // also during a rebalance: Kafka accepts commits of the current generation until the
+      // group completes the rebalance, and a stale generation just fails this round
+      this.commitProcessed()
         .catch((err) => this.cluster.logger.debug({ err }, 'auto-commit failed; retried at the next interval'))
         .finally(() => this.scheduleAutoCommit());
     }, this.o.autoCommitIntervalMs);
@@ -458,9 +511,17 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   /** Seeks each partition to the first offset with timestamp >= `timestamp` (the end if none). */
   async seekToTimestamp(tps: TopicPartition[], timestamp: number): Promise<void> {
     if (tps.length === 0) return;
-    const found = await listOffsets(this.cluster, tps.map((tp) => ({ ...tp, timestamp })));
-    const ends = found.some((f) => f.offset < 0) ? await listOffsets(this.cluster, tps.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP }))) : [];
-    tps.forEach((tp, i) => this.seek(tp, found[i]!.offset >= 0 ? found[i]!.offset : ends[i]!.offset));
+    const found = await listOffsets(
+      this.cluster,
+      tps.map((tp) => ({ ...tp, timestamp })),
+    );
+    const ends = found.some((f) => f.offset < 0)
+      ? await listOffsets(
+          this.cluster,
+          tps.map((tp) => ({ ...tp, timestamp: LATEST_TIMESTAMP })),
+        )
+      : [];
+    for (const [i, tp] of tps.entries()) this.seek(tp, found[i]!.offset >= 0 ? found[i]!.offset : ends[i]!.offset);
   }
 
   pause(tps: TopicPartition[]): void {
@@ -473,11 +534,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   paused(): TopicPartition[] {
-    return [...this.fetcher.partitions.values()].filter((s) => s.paused).map((s) => ({ topic: s.topic, partition: s.partition }));
+    return [...this.fetcher.partitions.values()]
+      .filter((s) => s.paused)
+      .map((s) => ({ topic: s.topic, partition: s.partition }));
   }
 
   private async onRevoke(tps: TopicPartition[]): Promise<void> {
-    if (this.o.enableAutoCommit) await this.commitProcessed(tps).catch((err) => this.cluster.logger.warn({ err }, 'commit before revoke failed'));
+    if (this.o.enableAutoCommit)
+      await this.commitProcessed(tps).catch((err) => this.cluster.logger.warn({ err }, 'commit before revoke failed'));
     await this.options.rebalanceListener?.onRevoked?.(tps);
     this.forget(tps);
   }
@@ -510,7 +574,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     this.wake();
     this.fetcher.stop();
     if (this.connecting) {
-      if (this.o.enableAutoCommit && this.mode === 'subscribe' && !this.membership?.needsRejoin) await this.commitProcessed().catch((err) => this.cluster.logger.warn({ err }, 'final commit failed'));
+      if (this.o.enableAutoCommit && this.mode === 'subscribe')
+        await this.commitProcessed().catch((err) => this.cluster.logger.warn({ err }, 'final commit failed'));
       if (this.o.enableAutoCommit && this.mode === 'assign') await this.commitProcessed().catch(() => {});
       if (this.mode === 'subscribe') await this.membership?.leave().catch(() => {});
     }

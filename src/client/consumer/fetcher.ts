@@ -25,6 +25,7 @@ import { KafkaError, needsMetadataRefresh } from '../errors.js';
 import type { Cluster } from '../net/cluster.js';
 import { backoffMs } from '../net/retry.js';
 import { type TopicPartition, tpKey } from './protocol.js';
+import { pushTo } from '../collections.js';
 
 export interface FetcherOptions {
   minBytes: number;
@@ -92,7 +93,15 @@ export class Fetcher {
   assign(tps: readonly TopicPartition[]): void {
     for (const tp of tps) {
       const k = tpKey(tp.topic, tp.partition);
-      if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: -1, paused: false, epoch: 0, highWatermark: -1 });
+      if (!this.partitions.has(k))
+        this.partitions.set(k, {
+          topic: tp.topic,
+          partition: tp.partition,
+          position: -1,
+          paused: false,
+          epoch: 0,
+          highWatermark: -1,
+        });
     }
   }
 
@@ -160,7 +169,10 @@ export class Fetcher {
         continue;
       }
       const count = Math.min(max - n, c.records.length - c.next);
-      out.push({ chunk: c, records: c.next === 0 && count === c.records.length ? c.records : c.records.slice(c.next, c.next + count) });
+      out.push({
+        chunk: c,
+        records: c.next === 0 && count === c.records.length ? c.records : c.records.slice(c.next, c.next + count),
+      });
       c.next += count;
       n += count;
       if (c.next >= c.records.length) {
@@ -191,9 +203,7 @@ export class Fetcher {
         missingLeader = true;
         continue;
       }
-      let l = byLeader.get(p.leader);
-      if (!l) byLeader.set(p.leader, (l = []));
-      l.push(s);
+      pushTo(byLeader, p.leader, s);
     }
     if (missingLeader) this.refresh();
     const now = Date.now();
@@ -222,9 +232,7 @@ export class Fetcher {
     const epochs = new Map(list.map((s) => [tpKey(s.topic, s.partition), { epoch: s.epoch, position: s.position }]));
     const topics = new Map<string, PartitionState[]>();
     for (const s of list) {
-      let l = topics.get(s.topic);
-      if (!l) topics.set(s.topic, (l = []));
-      l.push(s);
+      pushTo(topics, s.topic, s);
     }
     const body = {
       clusterId: null,
@@ -239,7 +247,15 @@ export class Fetcher {
       topics: [...topics].map(([topic, ps]) => ({
         topic,
         topicId: this.cluster.metadata.topics.get(topic)?.topicId ?? ZERO_UUID,
-        partitions: ps.map((s) => ({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(s.position), lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.o.maxPartitionBytes, replicaDirectoryId: ZERO_UUID })),
+        partitions: ps.map((s) => ({
+          partition: s.partition,
+          currentLeaderEpoch: -1,
+          fetchOffset: BigInt(s.position),
+          lastFetchedEpoch: -1,
+          logStartOffset: -1n,
+          partitionMaxBytes: this.o.maxPartitionBytes,
+          replicaDirectoryId: ZERO_UUID,
+        })),
       })),
       forgottenTopicsData: [],
       rackId: '',
@@ -247,7 +263,11 @@ export class Fetcher {
     this.stats.fetches++;
     this.cluster
       .broker(leader, 'fetch')
-      .then((conn) => conn.request<FetchResponse>(ApiKeys.Fetch, body, { timeoutMs: this.o.maxWaitMs + this.cluster.options.requestTimeoutMs }))
+      .then((conn) =>
+        conn.request<FetchResponse>(ApiKeys.Fetch, body, {
+          timeoutMs: this.o.maxWaitMs + this.cluster.options.requestTimeoutMs,
+        }),
+      )
       .then(
         (res) => {
           this.inFlight.delete(leader);
@@ -276,7 +296,11 @@ export class Fetcher {
           this.inFlight.delete(leader);
           if (!this.running) return;
           if (needsMetadataRefresh(err)) this.refresh();
-          this.backoffUntil.set(leader, Date.now() + backoffMs(this.attempts++, this.cluster.options.retryBackoffMs, this.cluster.options.retryBackoffMaxMs));
+          this.backoffUntil.set(
+            leader,
+            Date.now() +
+              backoffMs(this.attempts++, this.cluster.options.retryBackoffMs, this.cluster.options.retryBackoffMaxMs),
+          );
           setTimeout(() => this.pump(), this.cluster.options.retryBackoffMs).unref();
         },
       )
@@ -325,7 +349,15 @@ export class Fetcher {
       if (this.partitions.get(tpKey(s.topic, s.partition)) !== s || s.epoch !== epoch) return false;
       const records = this.decodeBatches(buf.subarray(0, end), from, p);
       if (records.length === 0) return false;
-      this.buffer.push({ topic: s.topic, partition: s.partition, epoch, records, next: 0, bytes: end, highWatermark: s.highWatermark });
+      this.buffer.push({
+        topic: s.topic,
+        partition: s.partition,
+        epoch,
+        records,
+        next: 0,
+        bytes: end,
+        highWatermark: s.highWatermark,
+      });
       this.bufferedBytes += end;
       this.stats.records += records.length;
       this.stats.bytes += end;
@@ -336,16 +368,25 @@ export class Fetcher {
   /** Records at or after `from`, without control batches and, in read_committed, aborted ones. */
   private decodeBatches(buf: Buffer, from: number, p: FetchResponsePartitionData): Record[] {
     const records: Record[] = [];
-    const aborted = this.o.isolationLevel === 1 ? [...(p.abortedTransactions ?? [])].sort((a, b) => Number(a.firstOffset - b.firstOffset)) : [];
+    const aborted =
+      this.o.isolationLevel === 1
+        ? [...(p.abortedTransactions ?? [])].sort((a, b) => Number(a.firstOffset - b.firstOffset))
+        : [];
     const abortedProducers = new Set<bigint>();
     for (let pos = 0; pos < buf.length; ) {
       const batch = decodeRecordBatch(buf, pos);
       pos += batch.sizeInBytes;
       const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
       if (lastOffset < from) continue;
-      while (aborted.length > 0 && Number(aborted[0]!.firstOffset) <= lastOffset) abortedProducers.add(aborted.shift()!.producerId);
+      while (aborted.length > 0 && Number(aborted[0]!.firstOffset) <= lastOffset)
+        abortedProducers.add(aborted.shift()!.producerId);
       if (batch.isControl) {
-        if (batch.records.length > 0 && batch.isTransactional && parseControlRecordKey(batch.records[0]!.key).type === 0) abortedProducers.delete(batch.producerId);
+        if (
+          batch.records.length > 0 &&
+          batch.isTransactional &&
+          parseControlRecordKey(batch.records[0]!.key).type === 0
+        )
+          abortedProducers.delete(batch.producerId);
       } else if (!(batch.isTransactional && abortedProducers.has(batch.producerId))) {
         for (const r of batch.records) if (r.offset >= from) records.push(r);
       }

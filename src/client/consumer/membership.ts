@@ -29,7 +29,15 @@ import { CoordinatorCache } from '../net/coordinator.js';
 import { rebalanceChannel } from '../net/diagnostics.js';
 import { backoffMs, withRetries } from '../net/retry.js';
 import { ASSIGNORS, type Assignor, type MemberSubscription } from './assignors.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartition, tpKey } from './protocol.js';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  type TopicPartition,
+  tpKey,
+} from './protocol.js';
+import { pushTo } from '../collections.js';
 
 export interface MembershipOptions {
   groupId: string;
@@ -99,7 +107,14 @@ export class GroupMembership {
   }
 
   private publish(phase: string, extra: Record<string, unknown> = {}): void {
-    if (rebalanceChannel.hasSubscribers) rebalanceChannel.publish({ groupId: this.o.groupId, memberId: this.memberId, generationId: this.generationId, phase, ...extra });
+    if (rebalanceChannel.hasSubscribers)
+      rebalanceChannel.publish({
+        groupId: this.o.groupId,
+        memberId: this.memberId,
+        generationId: this.generationId,
+        phase,
+        ...extra,
+      });
   }
 
   subscribe(topics: string[]): void {
@@ -244,10 +259,19 @@ export class GroupMembership {
 
   private async leaderAssign(join: JoinGroupResponse): Promise<Array<{ memberId: string; assignment: Buffer }>> {
     const assignor = ASSIGNORS[join.protocolName ?? ''] ?? this.o.assignors.find((a) => a.name === join.protocolName);
-    if (!assignor) throw new ClientError('ERR_CLIENT_PROTOCOL', `the group chose assignor ${join.protocolName}, which this consumer does not have`);
+    if (!assignor)
+      throw new ClientError(
+        'ERR_CLIENT_PROTOCOL',
+        `the group chose assignor ${join.protocolName}, which this consumer does not have`,
+      );
     const members: MemberSubscription[] = join.members.map((m) => {
       const s = decodeSubscription(m.metadata);
-      return { memberId: m.memberId, topics: s.topics, ownedPartitions: s.ownedPartitions, generationId: s.generationId };
+      return {
+        memberId: m.memberId,
+        topics: s.topics,
+        ownedPartitions: s.ownedPartitions,
+        generationId: s.generationId,
+      };
     });
     const topics = [...new Set(members.flatMap((m) => m.topics))];
     const infos = await this.cluster.ensureTopics(topics, { required: false });
@@ -275,7 +299,10 @@ export class GroupMembership {
     if (this.stopped || this.needsRejoin) return;
     if (Date.now() - this.lastPollAt > this.o.maxPollIntervalMs) {
       // the application stopped polling: give the partitions to someone who will process them
-      this.cluster.logger.warn({ groupId: this.o.groupId, maxPollIntervalMs: this.o.maxPollIntervalMs }, 'max.poll.interval.ms exceeded: leaving the group; the consumer rejoins on its next poll');
+      this.cluster.logger.warn(
+        { groupId: this.o.groupId, maxPollIntervalMs: this.o.maxPollIntervalMs },
+        'max.poll.interval.ms exceeded: leaving the group; the consumer rejoins on its next poll',
+      );
       this.publish('poll-timeout');
       await this.leave('consumer poll timeout has expired').catch(() => {});
       this.memberId = '';
@@ -286,20 +313,32 @@ export class GroupMembership {
     }
     try {
       const conn = await this.coordinators.connection(this.o.groupId);
-      const res = await conn.request<HeartbeatResponse>(ApiKeys.Heartbeat, {
-        groupId: this.o.groupId,
-        generationId: this.generationId,
-        memberId: this.memberId,
-        groupInstanceId: this.o.groupInstanceId,
-      }, { timeoutMs: Math.max(this.o.heartbeatIntervalMs, 1_000) * 2 });
+      const res = await conn.request<HeartbeatResponse>(
+        ApiKeys.Heartbeat,
+        {
+          groupId: this.o.groupId,
+          generationId: this.generationId,
+          memberId: this.memberId,
+          groupInstanceId: this.o.groupInstanceId,
+        },
+        { timeoutMs: Math.max(this.o.heartbeatIntervalMs, 1_000) * 2 },
+      );
       if (res.errorCode === 0) {
         this.lastHeartbeatOk = Date.now();
       } else if (res.errorCode === E.REBALANCE_IN_PROGRESS) {
         this.publish('rebalance-in-progress');
         this.requestRejoin();
         return;
-      } else if (res.errorCode === E.UNKNOWN_MEMBER_ID || res.errorCode === E.ILLEGAL_GENERATION || res.errorCode === E.FENCED_INSTANCE_ID) {
-        if (res.errorCode === E.FENCED_INSTANCE_ID) this.cluster.logger.error({ groupId: this.o.groupId }, 'fenced by another member with the same group.instance.id');
+      } else if (
+        res.errorCode === E.UNKNOWN_MEMBER_ID ||
+        res.errorCode === E.ILLEGAL_GENERATION ||
+        res.errorCode === E.FENCED_INSTANCE_ID
+      ) {
+        if (res.errorCode === E.FENCED_INSTANCE_ID)
+          this.cluster.logger.error(
+            { groupId: this.o.groupId },
+            'fenced by another member with the same group.instance.id',
+          );
         if (res.errorCode === E.UNKNOWN_MEMBER_ID) this.memberId = '';
         this.generationId = -1;
         this.lostPending = true;
@@ -329,11 +368,15 @@ export class GroupMembership {
     // not the coordinator connection: a JoinGroup parked there would hold the LeaveGroup behind it
     const conn = await this.coordinators.connection(this.o.groupId, 'default');
     const batched = (conn.versionOf(ApiKeys.LeaveGroup) ?? 0) >= 3; // v3+ names members in a list
-    await conn.request(ApiKeys.LeaveGroup, {
-      groupId: this.o.groupId,
-      memberId: batched ? '' : this.memberId,
-      members: batched ? [{ memberId: this.memberId, groupInstanceId: this.o.groupInstanceId, reason }] : [],
-    }, { timeoutMs: 5_000 });
+    await conn.request(
+      ApiKeys.LeaveGroup,
+      {
+        groupId: this.o.groupId,
+        memberId: batched ? '' : this.memberId,
+        members: batched ? [{ memberId: this.memberId, groupInstanceId: this.o.groupInstanceId, reason }] : [],
+      },
+      { timeoutMs: 5_000 },
+    );
     this.publish('leave', { reason });
   }
 
@@ -350,14 +393,12 @@ export class GroupMembership {
     if (offsets.length === 0) return;
     const topics = new Map<string, CommitOffset[]>();
     for (const o of offsets) {
-      let l = topics.get(o.topic);
-      if (!l) topics.set(o.topic, (l = []));
-      l.push(o);
+      pushTo(topics, o.topic, o);
     }
     const o = this.cluster.options;
     await withRetries(
       async () => {
-        const conn = await this.coordinators.connection(this.o.groupId);
+        const conn = await this.coordinators.connection(this.o.groupId, 'default'); // not behind a parked JoinGroup
         const res = await conn
           .request<OffsetCommitResponse>(ApiKeys.OffsetCommit, {
             groupId: this.o.groupId,
@@ -367,7 +408,13 @@ export class GroupMembership {
             retentionTimeMs: -1n,
             topics: [...topics].map(([name, list]) => ({
               name,
-              partitions: list.map((x) => ({ partitionIndex: x.partition, committedOffset: BigInt(x.offset), committedLeaderEpoch: x.leaderEpoch ?? -1, commitTimestamp: -1n, committedMetadata: x.metadata ?? null })),
+              partitions: list.map((x) => ({
+                partitionIndex: x.partition,
+                committedOffset: BigInt(x.offset),
+                committedLeaderEpoch: x.leaderEpoch ?? -1,
+                commitTimestamp: -1n,
+                committedMetadata: x.metadata ?? null,
+              })),
             })),
           })
           .catch((err) => {
@@ -377,11 +424,24 @@ export class GroupMembership {
         for (const t of res.topics) {
           for (const p of t.partitions) {
             if (p.errorCode === 0) continue;
-            const err = new KafkaError(p.errorCode, { groupId: this.o.groupId, topic: t.name, partition: p.partitionIndex, api: 'OffsetCommit' });
+            const err = new KafkaError(p.errorCode, {
+              groupId: this.o.groupId,
+              topic: t.name,
+              partition: p.partitionIndex,
+              api: 'OffsetCommit',
+            });
             if (COORDINATOR_ERRORS.has(p.errorCode)) this.coordinators.invalidate(this.o.groupId);
-            if (p.errorCode === E.REBALANCE_IN_PROGRESS || p.errorCode === E.ILLEGAL_GENERATION || p.errorCode === E.UNKNOWN_MEMBER_ID) {
+            if (
+              p.errorCode === E.REBALANCE_IN_PROGRESS ||
+              p.errorCode === E.ILLEGAL_GENERATION ||
+              p.errorCode === E.UNKNOWN_MEMBER_ID
+            ) {
               this.requestRejoin();
-              throw new ClientError('ERR_CLIENT_REBALANCE', `commit failed: the group rebalanced (${err.name}); the partitions may now belong to another member, which will re-process from the last committed offset`, { cause: err, retriable: false });
+              throw new ClientError(
+                'ERR_CLIENT_REBALANCE',
+                `commit failed: the group rebalanced (${err.name}); the partitions may now belong to another member, which will re-process from the last committed offset`,
+                { cause: err, retriable: false },
+              );
             }
             throw err;
           }
@@ -392,19 +452,19 @@ export class GroupMembership {
   }
 
   /** Committed offsets (-1 when none) for these partitions. */
-  async committed(partitions: readonly TopicPartition[]): Promise<Map<string, { offset: number; leaderEpoch: number; metadata: string | null }>> {
+  async committed(
+    partitions: readonly TopicPartition[],
+  ): Promise<Map<string, { offset: number; leaderEpoch: number; metadata: string | null }>> {
     const out = new Map<string, { offset: number; leaderEpoch: number; metadata: string | null }>();
     if (partitions.length === 0) return out;
     const topics = new Map<string, number[]>();
     for (const tp of partitions) {
-      let l = topics.get(tp.topic);
-      if (!l) topics.set(tp.topic, (l = []));
-      l.push(tp.partition);
+      pushTo(topics, tp.topic, tp.partition);
     }
     const o = this.cluster.options;
     await withRetries(
       async () => {
-        const conn = await this.coordinators.connection(this.o.groupId);
+        const conn = await this.coordinators.connection(this.o.groupId, 'default');
         const res = await conn
           .request<OffsetFetchResponse>(ApiKeys.OffsetFetch, {
             groupId: this.o.groupId,
@@ -422,8 +482,18 @@ export class GroupMembership {
         }
         for (const t of res.topics) {
           for (const p of t.partitions) {
-            if (p.errorCode !== 0) throw new KafkaError(p.errorCode, { groupId: this.o.groupId, topic: t.name, partition: p.partitionIndex, api: 'OffsetFetch' });
-            out.set(tpKey(t.name, p.partitionIndex), { offset: Number(p.committedOffset), leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata });
+            if (p.errorCode !== 0)
+              throw new KafkaError(p.errorCode, {
+                groupId: this.o.groupId,
+                topic: t.name,
+                partition: p.partitionIndex,
+                api: 'OffsetFetch',
+              });
+            out.set(tpKey(t.name, p.partitionIndex), {
+              offset: Number(p.committedOffset),
+              leaderEpoch: p.committedLeaderEpoch,
+              metadata: p.metadata,
+            });
           }
         }
       },

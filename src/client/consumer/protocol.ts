@@ -14,6 +14,7 @@ import {
   encodeConsumerProtocolSubscription,
 } from '../../protocol/messages/index.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
+import { pushTo } from '../collections.js';
 
 export interface TopicPartition {
   topic: string;
@@ -53,7 +54,9 @@ export function decodeSubscription(b: Buffer): Subscription {
   return {
     topics: m.topics,
     userData: m.userData,
-    ownedPartitions: (m.ownedPartitions ?? []).flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))),
+    ownedPartitions: (m.ownedPartitions ?? []).flatMap((t) =>
+      t.partitions.map((partition) => ({ topic: t.topic, partition })),
+    ),
     generationId: version >= 2 ? m.generationId : -1,
     rackId: version >= 3 ? m.rackId : null,
   };
@@ -79,9 +82,7 @@ export function decodeAssignment(b: Buffer | null): TopicPartition[] {
 export function toTopicPartitions(list: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
   const m = new Map<string, number[]>();
   for (const tp of list) {
-    let l = m.get(tp.topic);
-    if (!l) m.set(tp.topic, (l = []));
-    l.push(tp.partition);
+    pushTo(m, tp.topic, tp.partition);
   }
   return [...m].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
 }

@@ -76,7 +76,9 @@ export class Cluster {
   async anyBroker(purpose: ConnectionPurpose = 'default'): Promise<Connection> {
     const live = this.pool.connections().find((c) => !c.closed);
     if (live && purpose === 'default') return live;
-    const candidates: Array<{ host: string; port: number; nodeId?: number }> = shuffle([...this.metadata.brokers.values()]);
+    const candidates: Array<{ host: string; port: number; nodeId?: number }> = shuffle([
+      ...this.metadata.brokers.values(),
+    ]);
     candidates.push(...this.options.bootstrapServers);
     let last: unknown;
     for (const c of candidates) {
@@ -86,7 +88,11 @@ export class Cluster {
         last = err;
       }
     }
-    throw new ClientError('ERR_CLIENT_NO_BROKERS', `no broker reachable (tried ${candidates.map((c) => `${c.host}:${c.port}`).join(', ')})`, { cause: last, retriable: true });
+    throw new ClientError(
+      'ERR_CLIENT_NO_BROKERS',
+      `no broker reachable (tried ${candidates.map((c) => `${c.host}:${c.port}`).join(', ')})`,
+      { cause: last, retriable: true },
+    );
   }
 
   /** A connection to the broker with this node id (refreshing metadata once if it is unknown). */
@@ -96,7 +102,10 @@ export class Cluster {
       await this.refreshMetadata();
       b = this.metadata.brokers.get(nodeId);
     }
-    if (b === undefined) throw new ClientError('ERR_CLIENT_NO_BROKERS', `broker ${nodeId} is not in the cluster metadata`, { retriable: true });
+    if (b === undefined)
+      throw new ClientError('ERR_CLIENT_NO_BROKERS', `broker ${nodeId} is not in the cluster metadata`, {
+        retriable: true,
+      });
     return this.pool.get(b.host, b.port, purpose, nodeId);
   }
 
@@ -145,10 +154,11 @@ export class Cluster {
   async ensureTopics(topics: readonly string[], o: EnsureTopicsOptions = {}): Promise<Map<string, TopicInfo>> {
     for (const t of topics) this.interest.add(t);
     const deadline = Date.now() + (o.timeoutMs ?? this.options.requestTimeoutMs);
-    const ready = () => topics.every((t) => {
-      const info = this.metadata.topics.get(t);
-      return info !== undefined && info.partitions.length > 0 && info.partitions.every((p) => p.leader >= 0);
-    });
+    const ready = () =>
+      topics.every((t) => {
+        const info = this.metadata.topics.get(t);
+        return info !== undefined && info.partitions.length > 0 && info.partitions.every((p) => p.leader >= 0);
+      });
     const saved = this.allowAutoTopicCreation;
     for (let attempt = 0; ; attempt++) {
       if (!this.stale && ready()) break;
@@ -168,7 +178,12 @@ export class Cluster {
         throw new KafkaError(3, { topic: missing, api: 'Metadata' });
       }
       this.stale = true;
-      await sleep(Math.min(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMaxMs), Math.max(0, deadline - Date.now())));
+      await sleep(
+        Math.min(
+          backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMaxMs),
+          Math.max(0, deadline - Date.now()),
+        ),
+      );
     }
     const out = new Map<string, TopicInfo>();
     for (const t of topics) {
@@ -208,7 +223,11 @@ export class Cluster {
 
   /** Sends a request to the controller (admin topic and config operations). */
   // biome-ignore lint/suspicious/noExplicitAny: typed by callers
-  async requestController<T = any>(apiKey: number, body: unknown | ((version: number) => unknown), o?: RequestOptions): Promise<T> {
+  async requestController<T = any>(
+    apiKey: number,
+    body: unknown | ((version: number) => unknown),
+    o?: RequestOptions,
+  ): Promise<T> {
     if (this.metadata.controllerId < 0 || this.stale) await this.refreshMetadata();
     const id = this.metadata.controllerId;
     const conn = id >= 0 && this.metadata.brokers.has(id) ? await this.broker(id) : await this.anyBroker();

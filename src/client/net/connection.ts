@@ -16,7 +16,12 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { decodeResponseFrame, encodeRequestFrame } from '../../protocol/framing.js';
-import { ApiKeys, type ApiVersionsResponse, apiByKey, decodeApiVersionsResponse } from '../../protocol/messages/index.js';
+import {
+  ApiKeys,
+  type ApiVersionsResponse,
+  apiByKey,
+  decodeApiVersionsResponse,
+} from '../../protocol/messages/index.js';
 import { decodeResponseHeader } from '../../protocol/messages/response-header.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { ClientError, KafkaError } from '../errors.js';
@@ -83,8 +88,16 @@ export class Connection {
     this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} failed: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.fail(new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed`)));
+    socket.on('error', (err) =>
+      this.fail(
+        new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} failed: ${err.message}`, {
+          cause: err,
+        }),
+      ),
+    );
+    socket.on('close', () =>
+      this.fail(new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed`)),
+    );
   }
 
   /** Opens a socket and negotiates API versions. */
@@ -147,19 +160,33 @@ export class Connection {
     const api = apiByKey(apiKey);
     if (version === undefined || api === undefined) {
       return Promise.reject(
-        new ClientError('ERR_CLIENT_UNSUPPORTED_VERSION', `broker ${this.address} does not support ${api?.name ?? `API ${apiKey}`} in a version this client speaks`),
+        new ClientError(
+          'ERR_CLIENT_UNSUPPORTED_VERSION',
+          `broker ${this.address} does not support ${api?.name ?? `API ${apiKey}`} in a version this client speaks`,
+        ),
       );
     }
     return this.send(apiKey, version, body, options) as Promise<T>;
   }
 
-  private send(apiKey: number, version: number, body: unknown, options: RequestOptions, decode?: (f: Buffer) => unknown): Promise<unknown> {
+  private send(
+    apiKey: number,
+    version: number,
+    body: unknown,
+    options: RequestOptions,
+    decode?: (f: Buffer) => unknown,
+  ): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
-    const correlationId = (this.correlationId = (this.correlationId + 1) | 0);
+    this.correlationId = (this.correlationId + 1) | 0;
+    const correlationId = this.correlationId;
     let frame: Buffer;
     try {
-      frame = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: this.clientId }, body, new Writer(1024));
+      frame = encodeRequestFrame(
+        { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: this.clientId },
+        body,
+        new Writer(1024),
+      );
     } catch (err) {
       return Promise.reject(err);
     }
@@ -168,7 +195,8 @@ export class Connection {
       return new Promise((resolve, reject) => {
         this.socket.write(frame, (err) => {
           this.publish(apiKey, version, correlationId, startedAt, err ?? undefined);
-          if (err) reject(new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `write to ${this.address} failed`, { cause: err }));
+          if (err)
+            reject(new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `write to ${this.address} failed`, { cause: err }));
           else resolve(undefined);
         });
       });
@@ -178,7 +206,13 @@ export class Connection {
       const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         p.timer = setTimeout(() => {
-          this.settle(correlationId, new ClientError('ERR_CLIENT_REQUEST_TIMEOUT', `${api(apiKey)} v${version} to ${this.address} timed out after ${timeoutMs} ms`));
+          this.settle(
+            correlationId,
+            new ClientError(
+              'ERR_CLIENT_REQUEST_TIMEOUT',
+              `${api(apiKey)} v${version} to ${this.address} timed out after ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
       }
       if (options.signal) {
@@ -205,7 +239,14 @@ export class Connection {
 
   private publish(apiKey: number, apiVersion: number, correlationId: number, startedAt: number, error: unknown): void {
     if (!requestChannel.hasSubscribers) return;
-    const event: RequestEvent = { apiKey, apiName: api(apiKey), apiVersion, correlationId, broker: this.address, durationMs: performance.now() - startedAt };
+    const event: RequestEvent = {
+      apiKey,
+      apiName: api(apiKey),
+      apiVersion,
+      correlationId,
+      broker: this.address,
+      durationMs: performance.now() - startedAt,
+    };
     if (error !== undefined) event.error = error;
     requestChannel.publish(event);
   }
@@ -246,7 +287,14 @@ export class Connection {
     } catch (err) {
       // A response we cannot parse leaves the stream position unknowable for nothing, but the
       // request itself is lost: fail it, not the connection (frames are length-delimited).
-      this.settle(correlationId, new ClientError('ERR_CLIENT_PROTOCOL', `cannot decode ${api(p.apiKey)} v${p.version} response from ${this.address}: ${(err as Error).message}`, { cause: err }));
+      this.settle(
+        correlationId,
+        new ClientError(
+          'ERR_CLIENT_PROTOCOL',
+          `cannot decode ${api(p.apiKey)} v${p.version} response from ${this.address}: ${(err as Error).message}`,
+          { cause: err },
+        ),
+      );
       return;
     }
     this.settle(correlationId, undefined, value);
@@ -272,7 +320,10 @@ export class Connection {
       this.versions = negotiate(res.apiKeys);
       return;
     }
-    throw new ClientError('ERR_CLIENT_UNSUPPORTED_VERSION', `ApiVersions negotiation with ${this.address} did not converge`);
+    throw new ClientError(
+      'ERR_CLIENT_UNSUPPORTED_VERSION',
+      `ApiVersions negotiation with ${this.address} did not converge`,
+    );
   }
 
   /** Fails every in-flight request and marks the connection dead. Idempotent. */
@@ -281,12 +332,15 @@ export class Connection {
     this.closedError = err;
     for (const id of [...this.pending.keys()]) this.settle(id, err);
     this.socket.destroy();
-    if (connectionChannel.hasSubscribers) connectionChannel.publish({ broker: this.address, event: 'close', error: err });
+    if (connectionChannel.hasSubscribers)
+      connectionChannel.publish({ broker: this.address, event: 'close', error: err });
     for (const l of this.closeListeners.splice(0)) l(err);
   }
 
   destroy(err?: ClientError): void {
-    this.fail(err ?? new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed by the client`));
+    this.fail(
+      err ?? new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed by the client`),
+    );
   }
 
   /** Waits (up to `timeoutMs`) for in-flight requests, then ends the socket. */
@@ -296,8 +350,14 @@ export class Connection {
       (p) =>
         new Promise<void>((resolve) => {
           const { resolve: res, reject: rej } = p;
-          p.resolve = (v) => (res(v), resolve());
-          p.reject = (e) => (rej(e), resolve());
+          p.resolve = (v) => {
+            res(v);
+            resolve();
+          };
+          p.reject = (e) => {
+            rej(e);
+            resolve();
+          };
         }),
     );
     if (waits.length > 0) {
@@ -355,9 +415,15 @@ function openSocket(options: ConnectionOptions): Promise<Socket> {
       } else resolve(socket);
     };
     const onConnect = () => done();
-    const onError = (err: Error) => done(new ClientError('ERR_CLIENT_CONNECT_FAILED', `cannot connect to ${address}: ${err.message}`, { cause: err }));
+    const onError = (err: Error) =>
+      done(
+        new ClientError('ERR_CLIENT_CONNECT_FAILED', `cannot connect to ${address}: ${err.message}`, { cause: err }),
+      );
     const onAbort = () => done(abortError(options.signal!));
-    const timer = setTimeout(() => done(new ClientError('ERR_CLIENT_CONNECT_FAILED', `connect to ${address} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new ClientError('ERR_CLIENT_CONNECT_FAILED', `connect to ${address} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('connect', onConnect);
     socket.once('error', onError);
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -37,7 +37,10 @@ export class CoordinatorCache {
 
   /** Invalidates the cache entry when `err` says the coordinator moved; returns whether it did. */
   handleError(groupId: string, err: unknown): boolean {
-    if ((err instanceof KafkaError && COORDINATOR_ERRORS.has(err.code)) || (err as { code?: string })?.code === 'ERR_CLIENT_CONNECTION_CLOSED') {
+    if (
+      (err instanceof KafkaError && COORDINATOR_ERRORS.has(err.code)) ||
+      (err as { code?: string })?.code === 'ERR_CLIENT_CONNECTION_CLOSED'
+    ) {
       this.cache.delete(groupId);
       return true;
     }
@@ -57,7 +60,8 @@ export class CoordinatorCache {
           coordinatorKeys: batched ? [groupId] : [],
         });
         const c = res.coordinators.length > 0 ? res.coordinators[0]! : res;
-        if (c.errorCode !== 0) throw new KafkaError(c.errorCode, { groupId, api: 'FindCoordinator', serverMessage: c.errorMessage });
+        if (c.errorCode !== 0)
+          throw new KafkaError(c.errorCode, { groupId, api: 'FindCoordinator', serverMessage: c.errorMessage });
         return { host: c.host, port: c.port, nodeId: c.nodeId };
       },
       { retries: 20, baseMs: o.retryBackoffMs, maxMs: o.retryBackoffMaxMs, deadline: Date.now() + o.requestTimeoutMs },
@@ -66,7 +70,12 @@ export class CoordinatorCache {
 }
 
 /** Runs a coordinator request, re-finding the coordinator and retrying when it moved. */
-export async function withCoordinator<T>(coordinators: CoordinatorCache, cluster: Cluster, groupId: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+export async function withCoordinator<T>(
+  coordinators: CoordinatorCache,
+  cluster: Cluster,
+  groupId: string,
+  fn: (conn: Connection) => Promise<T>,
+): Promise<T> {
   const o = cluster.options;
   return withRetries(
     async () => {

@@ -43,7 +43,8 @@ export class ClusterMetadata {
   /** Applies a Metadata response. `requested` null means "all topics": topics absent are gone. */
   apply(res: MetadataResponse, requested: readonly string[] | null): void {
     this.brokers.clear();
-    for (const b of res.brokers) this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
+    for (const b of res.brokers)
+      this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
     this.clusterId = res.clusterId;
     this.controllerId = res.controllerId;
     if (requested === null) this.topics.clear();
@@ -64,7 +65,13 @@ export class ClusterMetadata {
           errorCode: p.errorCode,
         }))
         .sort((a, b) => a.partition - b.partition);
-      this.topics.set(t.name, { name: t.name, topicId: Buffer.from(t.topicId), isInternal: t.isInternal, errorCode: t.errorCode, partitions });
+      this.topics.set(t.name, {
+        name: t.name,
+        topicId: Buffer.from(t.topicId),
+        isInternal: t.isInternal,
+        errorCode: t.errorCode,
+        partitions,
+      });
     }
     this.updatedAt = Date.now();
   }

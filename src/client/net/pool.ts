@@ -82,7 +82,8 @@ export class ConnectionPool {
       const attempts = (failure?.attempts ?? 0) + 1;
       this.failures.set(address, {
         attempts,
-        retryAt: Date.now() + backoffMs(attempts - 1, this.options.reconnectBackoffMs, this.options.reconnectBackoffMaxMs),
+        retryAt:
+          Date.now() + backoffMs(attempts - 1, this.options.reconnectBackoffMs, this.options.reconnectBackoffMaxMs),
       });
       throw err;
     }

@@ -24,7 +24,10 @@ const CLIENT_MIN: Partial<Record<number, number>> = {
 export function clientRange(apiKey: number): { min: number; max: number } | undefined {
   const api = apiByKey(apiKey);
   if (api === undefined) return undefined;
-  return { min: Math.max(api.minVersion, CLIENT_MIN[apiKey] ?? 0), max: Math.min(api.maxVersion, CLIENT_MAX[apiKey] ?? api.maxVersion) };
+  return {
+    min: Math.max(api.minVersion, CLIENT_MIN[apiKey] ?? 0),
+    max: Math.min(api.maxVersion, CLIENT_MAX[apiKey] ?? api.maxVersion),
+  };
 }
 
 export interface BrokerApiRange {

@@ -91,7 +91,12 @@ const BATCH_OVERHEAD = 61;
 export class RecordAccumulator {
   private readonly queues = new Map<string, ProducerBatch[]>();
   private usedBytes = 0;
-  private readonly waiters: Array<{ bytes: number; resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }> = [];
+  private readonly waiters: Array<{
+    bytes: number;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+    timer: NodeJS.Timeout;
+  }> = [];
   private flushing = 0;
   closing = false;
   /** Called when a batch became ready or space was freed: the sender should look. */
@@ -123,14 +128,24 @@ export class RecordAccumulator {
   }
 
   /** Appends a record; the returned promise settles when the broker acknowledges it. */
-  append(topic: string, partition: number, record: RecordInput, size = estimateRecordSize(record)): Promise<RecordMetadata> {
+  append(
+    topic: string,
+    partition: number,
+    record: RecordInput,
+    size = estimateRecordSize(record),
+  ): Promise<RecordMetadata> {
     if (this.closing) return Promise.reject(new ClientError('ERR_CLIENT_CLOSED', 'the producer is closing'));
     if (this.usedBytes + size <= this.o.bufferMemory && this.waiters.length === 0) {
       this.usedBytes += size;
       return this.appendReserved(topic, partition, record, size);
     }
     if (size > this.o.bufferMemory) {
-      return Promise.reject(new ClientError('ERR_CLIENT_RECORD_TOO_LARGE', `record of ~${size} bytes exceeds buffer.memory (${this.o.bufferMemory})`));
+      return Promise.reject(
+        new ClientError(
+          'ERR_CLIENT_RECORD_TOO_LARGE',
+          `record of ~${size} bytes exceeds buffer.memory (${this.o.bufferMemory})`,
+        ),
+      );
     }
     return this.reserve(size).then(() => this.appendReserved(topic, partition, record, size));
   }
@@ -140,7 +155,13 @@ export class RecordAccumulator {
       const timer = setTimeout(() => {
         const i = this.waiters.findIndex((w) => w.timer === timer);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(new ClientError('ERR_CLIENT_BUFFER_FULL', `buffer.memory (${this.o.bufferMemory} bytes) stayed full for max.block.ms (${this.o.maxBlockMs} ms)`, { retriable: true }));
+        reject(
+          new ClientError(
+            'ERR_CLIENT_BUFFER_FULL',
+            `buffer.memory (${this.o.bufferMemory} bytes) stayed full for max.block.ms (${this.o.maxBlockMs} ms)`,
+            { retriable: true },
+          ),
+        );
         this.wakeWaiters();
       }, this.o.maxBlockMs);
       this.waiters.push({ bytes, resolve, reject, timer });
@@ -161,10 +182,18 @@ export class RecordAccumulator {
   private appendReserved(topic: string, partition: number, record: RecordInput, size: number): Promise<RecordMetadata> {
     const k = key(topic, partition);
     let q = this.queues.get(k);
-    if (!q) this.queues.set(k, (q = []));
+    if (!q) {
+      q = [];
+      this.queues.set(k, q);
+    }
     let batch = q[q.length - 1];
     const now = Date.now();
-    if (batch === undefined || batch.closed || batch.attempts > 0 || (batch.records.length > 0 && batch.sizeBytes + size > this.o.batchSize)) {
+    if (
+      batch === undefined ||
+      batch.closed ||
+      batch.attempts > 0 ||
+      (batch.records.length > 0 && batch.sizeBytes + size > this.o.batchSize)
+    ) {
       if (batch && !batch.closed) batch.closed = true;
       batch = new ProducerBatch(topic, partition, now, now + this.o.deliveryTimeoutMs);
       batch.sizeBytes = BATCH_OVERHEAD;
@@ -173,7 +202,8 @@ export class RecordAccumulator {
     batch.sizeBytes += size;
     batch.records.push(record);
     const p = new Promise<RecordMetadata>((resolve, reject) => batch.deliveries.push({ resolve, reject }));
-    if (batch.sizeBytes >= this.o.batchSize || q.length > 1 || this.o.lingerMs <= 0 || this.flushing > 0) this.onReady();
+    if (batch.sizeBytes >= this.o.batchSize || q.length > 1 || this.o.lingerMs <= 0 || this.flushing > 0)
+      this.onReady();
     else this.scheduleLinger(batch.createdAt + this.o.lingerMs);
     return p;
   }
@@ -182,10 +212,13 @@ export class RecordAccumulator {
     if (at >= this.lingerAt) return;
     clearTimeout(this.lingerTimer);
     this.lingerAt = at;
-    this.lingerTimer = setTimeout(() => {
-      this.lingerAt = Infinity;
-      this.onReady();
-    }, Math.max(0, at - Date.now()));
+    this.lingerTimer = setTimeout(
+      () => {
+        this.lingerAt = Infinity;
+        this.onReady();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   /** Releases a batch's bytes (sent and acknowledged, or failed for good). */
@@ -199,7 +232,10 @@ export class RecordAccumulator {
    * and leader checks). Returns the batches and the earliest time a not-yet-ready batch becomes
    * ready (for the next wake-up).
    */
-  drain(now: number, accept: (topic: string, partition: number) => boolean): { batches: ProducerBatch[]; nextReadyAt: number } {
+  drain(
+    now: number,
+    accept: (topic: string, partition: number) => boolean,
+  ): { batches: ProducerBatch[]; nextReadyAt: number } {
     const batches: ProducerBatch[] = [];
     let nextReadyAt = Infinity;
     for (const [k, q] of this.queues) {
@@ -232,7 +268,10 @@ export class RecordAccumulator {
   reenqueue(batch: ProducerBatch): void {
     const k = key(batch.topic, batch.partition);
     let q = this.queues.get(k);
-    if (!q) this.queues.set(k, (q = []));
+    if (!q) {
+      q = [];
+      this.queues.set(k, q);
+    }
     let i = 0;
     while (i < q.length && q[i]!.id < batch.id) i++;
     q.splice(i, 0, batch);
@@ -241,7 +280,7 @@ export class RecordAccumulator {
   /** Whether a batch of the same partition created before `batch` is queued (awaiting a retry). */
   hasEarlierQueued(batch: ProducerBatch): boolean {
     const q = this.queues.get(key(batch.topic, batch.partition));
-    return q !== undefined && q.some((b) => b.id < batch.id);
+    return q?.some((b) => b.id < batch.id) === true;
   }
 
   /** Batches (queued, not in flight) whose delivery.timeout.ms passed; removed from the queues. */

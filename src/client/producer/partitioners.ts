@@ -85,7 +85,8 @@ export class StickyPartitionCache {
 
   partition(topic: string, available: readonly number[], all: readonly number[]): number {
     const c = this.current.get(topic);
-    if (c !== undefined && (available.includes(c.partition) || (available.length === 0 && all.includes(c.partition)))) return c.partition;
+    if (c !== undefined && (available.includes(c.partition) || (available.length === 0 && all.includes(c.partition))))
+      return c.partition;
     return this.pick(topic, available, all, -1);
   }
 
@@ -104,7 +105,8 @@ export class StickyPartitionCache {
   private pick(topic: string, available: readonly number[], all: readonly number[], avoid: number): number {
     const list = available.length > 0 ? available : all;
     let p = list[Math.floor(Math.random() * list.length)]!;
-    if (list.length > 1 && p === avoid) p = list[(list.indexOf(p) + 1 + Math.floor(Math.random() * (list.length - 1))) % list.length]!;
+    if (list.length > 1 && p === avoid)
+      p = list[(list.indexOf(p) + 1 + Math.floor(Math.random() * (list.length - 1))) % list.length]!;
     this.current.set(topic, { partition: p, used: false });
     return p;
   }

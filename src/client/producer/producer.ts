@@ -29,7 +29,10 @@ import { type Serializer, serializers } from './serializers.js';
 export type { RecordMetadata };
 
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-const COMPRESSION: Record<Compression, CompressionType> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as Record<Compression, CompressionType>;
+const COMPRESSION: Record<Compression, CompressionType> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as Record<
+  Compression,
+  CompressionType
+>;
 
 export type HeaderValue = string | Buffer | null;
 
@@ -96,7 +99,10 @@ export class Producer<K = Buffer, V = Buffer> {
     this.idempotenceExplicit = options.idempotent === true;
     const conflicts = this.acks !== -1 || maxInFlight > 5 || options.retries === 0;
     if (this.idempotenceExplicit && conflicts) {
-      throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', 'idempotence requires acks=all, retries > 0 and maxInFlightRequestsPerConnection <= 5');
+      throw new ClientError(
+        'ERR_CLIENT_INVALID_ARGUMENT',
+        'idempotence requires acks=all, retries > 0 and maxInFlightRequestsPerConnection <= 5',
+      );
     }
     this.idempotenceRequested = options.idempotent ?? !conflicts;
     const lingerMs = options.lingerMs ?? 5;
@@ -155,15 +161,26 @@ export class Producer<K = Buffer, V = Buffer> {
     const conn = await this.cluster.anyBroker();
     if (!conn.supports(ApiKeys.InitProducerId)) {
       if (this.idempotenceExplicit) {
-        throw new ClientError('ERR_CLIENT_UNSUPPORTED_VERSION', `idempotence was requested but broker ${conn.address} does not support InitProducerId`);
+        throw new ClientError(
+          'ERR_CLIENT_UNSUPPORTED_VERSION',
+          `idempotence was requested but broker ${conn.address} does not support InitProducerId`,
+        );
       }
-      this.cluster.logger.warn({ broker: conn.address }, 'broker does not support InitProducerId: producing without idempotence (a retry may duplicate records)');
+      this.cluster.logger.warn(
+        { broker: conn.address },
+        'broker does not support InitProducerId: producing without idempotence (a retry may duplicate records)',
+      );
       return;
     }
     const o = this.cluster.options;
     const res = await withRetries(
       async () => {
-        const r = await this.cluster.requestAny<InitProducerIdResponse>(ApiKeys.InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+        const r = await this.cluster.requestAny<InitProducerIdResponse>(ApiKeys.InitProducerId, {
+          transactionalId: null,
+          transactionTimeoutMs: 60_000,
+          producerId: -1n,
+          producerEpoch: -1,
+        });
         if (r.errorCode !== 0) throw new KafkaError(r.errorCode, { api: 'InitProducerId' });
         return r;
       },
@@ -194,7 +211,8 @@ export class Producer<K = Buffer, V = Buffer> {
       try {
         await this.connect();
         let info = this.cluster.metadata.topics.get(record.topic);
-        if (info === undefined || info.partitions.length === 0) info = (await this.cluster.ensureTopics([record.topic])).get(record.topic)!;
+        if (info === undefined || info.partitions.length === 0)
+          info = (await this.cluster.ensureTopics([record.topic])).get(record.topic)!;
         // the append itself is synchronous; hand its delivery promise out without awaiting it
         return { delivery: this.append(record, info.partitions.length) };
       } finally {
@@ -212,7 +230,12 @@ export class Producer<K = Buffer, V = Buffer> {
     const { topic } = record;
     const key = record.key === undefined || record.key === null ? null : this.keySerializer(record.key, topic);
     const value = record.value === null ? null : this.valueSerializer(record.value, topic);
-    const input: RecordInput = { key, value, timestamp: record.timestamp ?? Date.now(), headers: toHeaders(record.headers) };
+    const input: RecordInput = {
+      key,
+      value,
+      timestamp: record.timestamp ?? Date.now(),
+      headers: toHeaders(record.headers),
+    };
     const size = estimateRecordSize(input);
     const partition = this.choosePartition(topic, record.partition, key, value, partitionCount, size);
     if (key === null && record.partition === undefined) this.sticky.markUsed(topic);
@@ -224,9 +247,20 @@ export class Producer<K = Buffer, V = Buffer> {
     return Promise.all(records.map((r) => this.send(r)));
   }
 
-  private choosePartition(topic: string, explicit: number | undefined, key: Buffer | null, value: Buffer | null, count: number, size: number): number {
+  private choosePartition(
+    topic: string,
+    explicit: number | undefined,
+    key: Buffer | null,
+    value: Buffer | null,
+    count: number,
+    size: number,
+  ): number {
     if (explicit !== undefined) {
-      if (explicit < 0 || explicit >= count) throw new ClientError('ERR_CLIENT_INVALID_ARGUMENT', `partition ${explicit} does not exist in ${topic} (${count} partitions)`);
+      if (explicit < 0 || explicit >= count)
+        throw new ClientError(
+          'ERR_CLIENT_INVALID_ARGUMENT',
+          `partition ${explicit} does not exist in ${topic} (${count} partitions)`,
+        );
       return explicit;
     }
     const all = Array.from({ length: count }, (_, i) => i);
@@ -270,5 +304,8 @@ export class Producer<K = Buffer, V = Buffer> {
 function toHeaders(h: ProducerRecord<unknown, unknown>['headers']): RecordInput['headers'] {
   if (h === undefined) return undefined;
   const list = Array.isArray(h) ? h : Object.entries(h).map(([key, value]) => ({ key, value }));
-  return list.map(({ key, value }) => ({ key, value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : value }));
+  return list.map(({ key, value }) => ({
+    key,
+    value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+  }));
 }

@@ -23,6 +23,7 @@ import { ClientError, KafkaError, isRetriable, needsMetadataRefresh } from '../e
 import type { Cluster } from '../net/cluster.js';
 import { backoffMs } from '../net/retry.js';
 import type { ProducerBatch, RecordAccumulator } from './accumulator.js';
+import { pushTo } from '../collections.js';
 
 export interface SenderOptions {
   acks: number;
@@ -87,7 +88,14 @@ export class Sender {
 
   private run(): void {
     const now = Date.now();
-    for (const b of this.acc.expire(now)) this.failBatch(b, new ClientError('ERR_CLIENT_DELIVERY_TIMEOUT', `${b.records.length} record(s) for ${b.topic}-${b.partition} expired: delivery.timeout.ms passed before the broker acknowledged them`));
+    for (const b of this.acc.expire(now))
+      this.failBatch(
+        b,
+        new ClientError(
+          'ERR_CLIENT_DELIVERY_TIMEOUT',
+          `${b.records.length} record(s) for ${b.topic}-${b.partition} expired: delivery.timeout.ms passed before the broker acknowledged them`,
+        ),
+      );
     // Drain repeatedly: each round takes the head batch of every partition, so several batches
     // of one partition go out pipelined (up to max.in.flight per connection) in one pass.
     while (this.drainOnce(now) > 0) {}
@@ -115,9 +123,7 @@ export class Sender {
     const byLeader = new Map<number, ProducerBatch[]>();
     for (const b of batches) {
       const leader = metadata.partition(b.topic, b.partition)!.leader;
-      let l = byLeader.get(leader);
-      if (!l) byLeader.set(leader, (l = []));
-      l.push(b);
+      pushTo(byLeader, leader, b);
     }
     for (const [leader, list] of byLeader) {
       // Stay under max.request.size: spill batches into further requests to the same leader.
@@ -188,15 +194,16 @@ export class Sender {
     for (const b of batches) {
       b.attempts++;
       this.stats.bytes += b.encoded!.length;
-      let l = topics.get(b.topic);
-      if (!l) topics.set(b.topic, (l = []));
-      l.push(b);
+      pushTo(topics, b.topic, b);
     }
     const body = {
       transactionalId: null,
       acks: this.o.acks,
       timeoutMs: this.o.requestTimeoutMs,
-      topicData: [...topics].map(([name, list]) => ({ name, partitionData: list.map((b) => ({ index: b.partition, records: b.encoded! })) })),
+      topicData: [...topics].map(([name, list]) => ({
+        name,
+        partitionData: list.map((b) => ({ index: b.partition, records: b.encoded! })),
+      })),
     };
     const done = () => {
       this.inFlightByNode.set(leader, this.inFlightByNode.get(leader)! - 1);
@@ -206,7 +213,12 @@ export class Sender {
     };
     this.cluster
       .broker(leader)
-      .then((conn) => conn.request<ProduceResponse>(ApiKeys.Produce, body, { expectResponse: this.o.acks !== 0, timeoutMs: this.o.requestTimeoutMs }))
+      .then((conn) =>
+        conn.request<ProduceResponse>(ApiKeys.Produce, body, {
+          expectResponse: this.o.acks !== 0,
+          timeoutMs: this.o.requestTimeoutMs,
+        }),
+      )
       .then(
         (res) => {
           if (this.o.acks === 0 || res === undefined) {
@@ -232,7 +244,12 @@ export class Sender {
           this.succeed(b, Number(p.baseOffset), Number(p.logAppendTimeMs));
           continue;
         }
-        const err = new KafkaError(p.errorCode, { topic: b.topic, partition: b.partition, api: 'Produce', serverMessage: p.errorMessage });
+        const err = new KafkaError(p.errorCode, {
+          topic: b.topic,
+          partition: b.partition,
+          api: 'Produce',
+          serverMessage: p.errorMessage,
+        });
         if (p.errorCode === OUT_OF_ORDER_SEQUENCE && this.acc.hasEarlierQueued(b)) {
           this.retryOrFail(b, err, true);
           continue;
@@ -240,7 +257,13 @@ export class Sender {
         this.retryOrFail(b, err);
       }
     }
-    for (const b of byKey.values()) this.retryOrFail(b, new ClientError('ERR_CLIENT_PROTOCOL', `Produce response omitted ${b.topic}-${b.partition}`, { retriable: true }));
+    for (const b of byKey.values())
+      this.retryOrFail(
+        b,
+        new ClientError('ERR_CLIENT_PROTOCOL', `Produce response omitted ${b.topic}-${b.partition}`, {
+          retriable: true,
+        }),
+      );
   }
 
   private succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
@@ -262,7 +285,11 @@ export class Sender {
     }
     const final =
       now >= b.deadline && isRetriable(err)
-        ? new ClientError('ERR_CLIENT_DELIVERY_TIMEOUT', `${b.records.length} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms`, { cause: err })
+        ? new ClientError(
+            'ERR_CLIENT_DELIVERY_TIMEOUT',
+            `${b.records.length} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms`,
+            { cause: err },
+          )
         : err;
     this.failBatch(b, final);
   }

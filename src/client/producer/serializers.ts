@@ -7,12 +7,17 @@ export type Serializer<T> = (data: T, topic: string) => Buffer | null;
 export type Deserializer<T> = (data: Buffer, topic: string) => T;
 
 export const serializers = {
-  buffer: ((d: Buffer | Uint8Array | null) => (d === null ? null : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength))) as Serializer<Buffer | Uint8Array | null>,
+  buffer: ((d: Buffer | Uint8Array | null) =>
+    d === null ? null : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)) as Serializer<
+    Buffer | Uint8Array | null
+  >,
   string: ((d: string | null) => (d === null ? null : Buffer.from(d, 'utf8'))) as Serializer<string | null>,
   /** Any JSON value; for a typed producer use jsonSerializer<T>(). */
   json: ((d: unknown) => (d === null ? null : Buffer.from(JSON.stringify(d), 'utf8'))) as Serializer<unknown>,
   /** Java's IntegerSerializer / LongSerializer layouts (big-endian). */
-  int32: ((d: number | null) => (d === null ? null : Buffer.from([d >>> 24, d >>> 16, d >>> 8, d]))) as Serializer<number | null>,
+  int32: ((d: number | null) => (d === null ? null : Buffer.from([d >>> 24, d >>> 16, d >>> 8, d]))) as Serializer<
+    number | null
+  >,
   int64: ((d: bigint | null) => {
     if (d === null) return null;
     const b = Buffer.allocUnsafe(8);

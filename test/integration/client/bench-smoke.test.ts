@@ -6,12 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 
-it('the client benchmark runs in smoke mode and reports machine, command and every client', { timeout: 120_000 }, async () => {
+it('the client benchmark runs in smoke mode and reports machine, command and every client', {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vltava-client-bench-'));
   try {
     const out = join(dir, 'client.json');
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ['dist/bench/client.js', '--smoke', '--out', out], { timeout: 110_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve())),
+      execFile(
+        process.execPath,
+        ['dist/bench/client.js', '--smoke', '--out', out],
+        { timeout: 110_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve()),
+      ),
     );
     const r = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(r.benchmark, 'client');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Broker, startBroker } from '../../../src/broker/broker.js';
+import type { Broker } from '../../../src/broker/broker.js';
 import { Admin } from '../../../src/client/admin/admin.js';
 import { Consumer, type ConsumerRecord } from '../../../src/client/consumer/consumer.js';
 import { Producer } from '../../../src/client/producer/producer.js';
 import { deserializers, serializers } from '../../../src/client/producer/serializers.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { Changes } from './helpers.js';
+import { Changes, startTestBroker, stopTestBroker } from './helpers.js';
 import diagnostics from 'node:diagnostics_channel';
 
 let broker: Broker;
@@ -15,21 +15,41 @@ let producer: Producer<string, string>;
 const logger = silentLogger();
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory', config: { 'group.initial.rebalance.delay.ms': 0 } });
+  broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': 0 });
   admin = new Admin({ bootstrapServers: broker.bootstrapServers, logger });
   await admin.connect();
-  producer = new Producer({ bootstrapServers: broker.bootstrapServers, logger, keySerializer: serializers.string, valueSerializer: serializers.string, lingerMs: 1 });
+  producer = new Producer({
+    bootstrapServers: broker.bootstrapServers,
+    logger,
+    keySerializer: serializers.string,
+    valueSerializer: serializers.string,
+    lingerMs: 1,
+  });
 });
 after(async () => {
   await producer.close();
   await admin.close();
-  await broker.close();
+  await stopTestBroker(broker);
 });
 
-const consumerOpts = () => ({ bootstrapServers: broker.bootstrapServers, logger, keyDeserializer: deserializers.string, valueDeserializer: deserializers.string, fetchMaxWaitMs: 50 });
+const consumerOpts = () => ({
+  bootstrapServers: broker.bootstrapServers,
+  logger,
+  keyDeserializer: deserializers.string,
+  valueDeserializer: deserializers.string,
+  fetchMaxWaitMs: 50,
+});
 
 async function produce(topic: string, n: number, from = 0, partition?: number): Promise<void> {
-  await producer.sendBatch(Array.from({ length: n }, (_, i) => ({ topic, key: `k${from + i}`, value: `v${from + i}`, partition, timestamp: 1_000_000 + from + i })));
+  await producer.sendBatch(
+    Array.from({ length: n }, (_, i) => ({
+      topic,
+      key: `k${from + i}`,
+      value: `v${from + i}`,
+      partition,
+      timestamp: 1_000_000 + from + i,
+    })),
+  );
 }
 
 async function take<K, V>(c: Consumer<K, V>, n: number): Promise<ConsumerRecord<K, V>[]> {
@@ -50,14 +70,23 @@ describe('consumer without a group (manual assignment)', () => {
     const c = new Consumer({ ...consumerOpts(), autoOffsetReset: 'earliest' });
     await c.assign([{ topic, partition: 0 }]);
     const first = await take(c, 50);
-    assert.deepEqual(first.map((r) => r.offset), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      first.map((r) => r.offset),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     assert.equal(first[3]!.value, 'v3');
     assert.equal(first[3]!.key, 'k3');
     c.seek({ topic, partition: 0 }, 45);
-    assert.deepEqual((await take(c, 5)).map((r) => r.offset), [45, 46, 47, 48, 49]);
+    assert.deepEqual(
+      (await take(c, 5)).map((r) => r.offset),
+      [45, 46, 47, 48, 49],
+    );
     await c.seekToTimestamp([{ topic, partition: 0 }], 1_000_010);
     assert.equal((await take(c, 1))[0]!.offset, 10);
-    await c.assign([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    await c.assign([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
     c.pause([{ topic, partition: 0 }]);
     await c.seekToBeginning([{ topic, partition: 1 }]);
     const p1 = await take(c, 10);
@@ -80,7 +109,10 @@ describe('consumer without a group (manual assignment)', () => {
     const waiting = c.poll({ timeoutMs: 5_000 });
     await produce(topic, 2, 5);
     const got = await waiting;
-    assert.deepEqual(got.map((r) => r.offset), [5, 6]);
+    assert.deepEqual(
+      got.map((r) => r.offset),
+      [5, 6],
+    );
     await c.close();
   });
 
@@ -105,7 +137,11 @@ describe('consumer groups', () => {
     assert.equal(new Set(got.map((r) => r.value)).size, 30);
     await c1.close();
     const lag = await admin.describeGroupLag('g-resume');
-    assert.equal(lag.reduce((s, l) => s + l.lag, 0), 0, 'everything processed was committed');
+    assert.equal(
+      lag.reduce((s, l) => s + l.lag, 0),
+      0,
+      'everything processed was committed',
+    );
     await produce(topic, 5, 30);
     const c2 = new Consumer({ ...consumerOpts(), groupId: 'g-resume', autoOffsetReset: 'earliest' });
     await c2.subscribe(topic);
@@ -156,7 +192,12 @@ describe('consumer groups', () => {
       await produce(topic, 60);
       await changes.until(() => {
         const owners = [...assigned.values()].flatMap((s) => [...s]);
-        return owners.length === 6 && new Set(owners).size === 6 && seen.size >= 60 && members.every((m) => !m.membership!.needsRejoin);
+        return (
+          owners.length === 6 &&
+          new Set(owners).size === 6 &&
+          seen.size >= 60 &&
+          members.every((m) => !m.membership!.needsRejoin)
+        );
       }, 'a stable group with every partition owned once');
       for (const m of members) assert.ok(assigned.get(m)!.size >= 1, 'every member got partitions');
       ac.abort();

@@ -5,14 +5,14 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, PartitionAssigners } from 'kafkajs';
-import { type Broker, startBroker } from '../../../src/broker/broker.js';
+import type { Broker } from '../../../src/broker/broker.js';
 import { Admin } from '../../../src/client/admin/admin.js';
 import { roundRobinAssignor } from '../../../src/client/consumer/assignors.js';
 import { Consumer } from '../../../src/client/consumer/consumer.js';
 import { Producer } from '../../../src/client/producer/producer.js';
 import { deserializers, serializers } from '../../../src/client/producer/serializers.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { Changes } from './helpers.js';
+import { Changes, startTestBroker, stopTestBroker } from './helpers.js';
 import diagnostics from 'node:diagnostics_channel';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,13 +24,13 @@ let admin: Admin;
 const logger = silentLogger();
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory', config: { 'group.initial.rebalance.delay.ms': 0 } });
+  broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': 0 });
   admin = new Admin({ bootstrapServers: broker.bootstrapServers, logger });
   await admin.connect();
 });
 after(async () => {
   await admin.close();
-  await broker.close();
+  await stopTestBroker(broker);
 });
 
 describe('client interop in one consumer group', () => {
@@ -46,20 +46,39 @@ describe('client interop in one consumer group', () => {
     };
 
     // ours first: it becomes the leader and runs the assignment for everyone
-    const ours = new Consumer({ bootstrapServers: broker.bootstrapServers, logger, groupId, assignors: [roundRobinAssignor], autoOffsetReset: 'earliest', heartbeatIntervalMs: 100, valueDeserializer: deserializers.string, fetchMaxWaitMs: 50 });
+    const ours = new Consumer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      groupId,
+      assignors: [roundRobinAssignor],
+      autoOffsetReset: 'earliest',
+      heartbeatIntervalMs: 100,
+      valueDeserializer: deserializers.string,
+      fetchMaxWaitMs: 50,
+    });
     await ours.subscribe(topic);
     diagnostics.subscribe('vltava:client:rebalance', changes.poke);
     const ac = new AbortController();
     const oursLoop = ours.run({ signal: ac.signal, eachMessage: (r) => note('vltava', r.value!) });
 
-    const kafka = new Kafka({ brokers: [broker.bootstrapServers], clientId: 'kafkajs-member', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: [broker.bootstrapServers],
+      clientId: 'kafkajs-member',
+      logLevel: logLevel.NOTHING,
+    });
     // kafkajs calls its round-robin "RoundRobinAssigner"; rename it to the protocol name the others use
-    const kjs = kafka.consumer({ groupId, heartbeatInterval: 200, partitionAssigners: [(cfg) => ({ ...PartitionAssigners.roundRobin(cfg), name: 'roundrobin' })] });
+    const kjs = kafka.consumer({
+      groupId,
+      heartbeatInterval: 200,
+      partitionAssigners: [(cfg) => ({ ...PartitionAssigners.roundRobin(cfg), name: 'roundrobin' })],
+    });
     await kjs.connect();
     await kjs.subscribe({ topic, fromBeginning: true });
     await kjs.run({ eachMessage: async ({ message }) => note('kafkajs', message.value!.toString()) });
 
-    const py = spawn('/usr/bin/python3', [script, broker.bootstrapServers, groupId, topic, 'roundrobin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const py = spawn('/usr/bin/python3', [script, broker.bootstrapServers, groupId, topic, 'roundrobin'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let rdAssigned = -1;
     let pending = '';
     py.stdout.on('data', (d: Buffer) => {
@@ -81,14 +100,31 @@ describe('client interop in one consumer group', () => {
     });
     // every member reports its assignment (our rebalance events, kafkajs GROUP_JOIN, the script's
     // on_assign line); roundrobin over 6 partitions and 3 members settles at 2 each
-    await changes.until(() => ours.assignment().length === 2 && kjsAssigned === 2 && rdAssigned === 2, 'a three-member generation with two partitions each', 30_000);
+    await changes.until(
+      () => ours.assignment().length === 2 && kjsAssigned === 2 && rdAssigned === 2,
+      'a three-member generation with two partitions each',
+      30_000,
+    );
     const [g] = await admin.describeGroups([groupId]);
-    const state = { g: g!, ok: g!.members.length === 3 && new Set(g!.members.flatMap((m) => m.assignment.map((tp) => tp.partition))).size === 6 };
+    const state = {
+      g: g!,
+      ok:
+        g!.members.length === 3 &&
+        new Set(g!.members.flatMap((m) => m.assignment.map((tp) => tp.partition))).size === 6,
+    };
     assert.ok(state.ok, `group did not stabilise: ${JSON.stringify(state.g)}`);
     assert.deepEqual(state.g.members.map((m) => m.clientId).sort(), ['kafkajs-member', 'rdkafka-member', 'vltava']);
-    assert.ok(state.g.members.every((m) => m.assignment.length === 2), 'roundrobin gives each member two partitions');
+    assert.ok(
+      state.g.members.every((m) => m.assignment.length === 2),
+      'roundrobin gives each member two partitions',
+    );
 
-    const producer = new Producer({ bootstrapServers: broker.bootstrapServers, logger, keySerializer: serializers.string, valueSerializer: serializers.string });
+    const producer = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      keySerializer: serializers.string,
+      valueSerializer: serializers.string,
+    });
     await producer.sendBatch(Array.from({ length: 120 }, (_, i) => ({ topic, key: `key-${i}`, value: `v${i}` })));
     await producer.close();
     await changes.until(() => seen.size === 120, 'every record consumed by some member');

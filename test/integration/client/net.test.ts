@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type Broker, startBroker } from '../../../src/broker/broker.js';
+import type { Broker } from '../../../src/broker/broker.js';
 import { Connection } from '../../../src/client/net/connection.js';
 import { Cluster } from '../../../src/client/net/cluster.js';
 import type { RequestEvent } from '../../../src/client/net/diagnostics.js';
-import { ClientError } from '../../../src/client/errors.js';
+import type { ClientError } from '../../../src/client/errors.js';
+import { startTestBroker, stopTestBroker } from './helpers.js';
 import { silentLogger } from '../../../src/common/logger.js';
 import { ApiKeys } from '../../../src/protocol/messages/index.js';
 
@@ -14,13 +15,18 @@ let broker: Broker;
 const addr = () => broker.listeners[0]!;
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory' });
+  broker = await startTestBroker();
 });
 after(async () => {
-  await broker.close();
+  await stopTestBroker(broker);
 });
 
-const metadataAll = { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+const metadataAll = {
+  topics: null,
+  allowAutoTopicCreation: false,
+  includeClusterAuthorizedOperations: false,
+  includeTopicAuthorizedOperations: false,
+};
 
 describe('client connection', () => {
   it('negotiates the highest version both sides support for each API', async () => {
@@ -83,7 +89,10 @@ describe('client connection', () => {
     try {
       const conn = await Connection.connect({ host: '127.0.0.1', port });
       assert.equal(conn.versionOf(ApiKeys.Metadata), 12);
-      await assert.rejects(conn.request(ApiKeys.Metadata, metadataAll, { timeoutMs: 20 }), (e: ClientError) => e.code === 'ERR_CLIENT_REQUEST_TIMEOUT' && e.retriable);
+      await assert.rejects(
+        conn.request(ApiKeys.Metadata, metadataAll, { timeoutMs: 20 }),
+        (e: ClientError) => e.code === 'ERR_CLIENT_REQUEST_TIMEOUT' && e.retriable,
+      );
       const ac = new AbortController();
       const aborted = conn.request(ApiKeys.Metadata, metadataAll, { signal: ac.signal, timeoutMs: 0 });
       ac.abort();
@@ -104,7 +113,10 @@ describe('client cluster metadata', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const deadPort = (dead.address() as { port: number }).port;
     dead.close();
-    const cluster = new Cluster({ bootstrapServers: [`127.0.0.1:${deadPort}`, broker.bootstrapServers], logger: silentLogger() });
+    const cluster = new Cluster({
+      bootstrapServers: [`127.0.0.1:${deadPort}`, broker.bootstrapServers],
+      logger: silentLogger(),
+    });
     await cluster.connect();
     assert.deepEqual([...cluster.metadata.brokers.keys()], [broker.nodeId]);
     assert.equal(cluster.metadata.clusterId, broker.clusterId);
@@ -112,7 +124,7 @@ describe('client cluster metadata', () => {
   });
 
   it('auto-creates on demand and reports leaders; a closed connection is replaced', async () => {
-    const b2 = await startBroker({ port: 0, storage: 'memory', config: { 'auto.create.topics.enable': true } });
+    const b2 = await startTestBroker({ 'auto.create.topics.enable': true });
     const cluster = new Cluster({ bootstrapServers: b2.bootstrapServers, logger: silentLogger() });
     try {
       await cluster.connect();
@@ -123,10 +135,13 @@ describe('client cluster metadata', () => {
       const c2 = await cluster.broker(b2.nodeId);
       assert.notEqual(c1, c2);
       assert.equal(c2.closed, false);
-      await assert.rejects(cluster.ensureTopics(['missing-t'], { autoCreate: false, timeoutMs: 50 }), /UNKNOWN_TOPIC_OR_PARTITION/);
+      await assert.rejects(
+        cluster.ensureTopics(['missing-t'], { autoCreate: false, timeoutMs: 50 }),
+        /UNKNOWN_TOPIC_OR_PARTITION/,
+      );
     } finally {
       await cluster.close();
-      await b2.close();
+      await stopTestBroker(b2);
     }
   });
 });

@@ -1,26 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Broker, startBroker } from '../../../src/broker/broker.js';
+import type { Broker } from '../../../src/broker/broker.js';
 import { Admin } from '../../../src/client/admin/admin.js';
 import type { ClientError } from '../../../src/client/errors.js';
 import { murmur2Partition } from '../../../src/client/producer/partitioners.js';
 import { type Compression, Producer } from '../../../src/client/producer/producer.js';
 import { serializers } from '../../../src/client/producer/serializers.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { readPartition, run } from './helpers.js';
+import { readPartition, run, startTestBroker, stopTestBroker } from './helpers.js';
 
 let broker: Broker;
 let admin: Admin;
 const logger = silentLogger();
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory', config: { 'auto.create.topics.enable': true } });
+  broker = await startTestBroker({ 'auto.create.topics.enable': true });
   admin = new Admin({ bootstrapServers: broker.bootstrapServers, logger });
   await admin.connect();
 });
 after(async () => {
   await admin.close();
-  await broker.close();
+  await stopTestBroker(broker);
 });
 
 describe('producer', () => {
@@ -29,10 +29,29 @@ describe('producer', () => {
       it(`round-trips records with ${compression} compression and acks=${acks}`, async () => {
         const topic = `p-${compression}-${acks === -1 ? 'all' : acks}`;
         await admin.createTopics([{ topic, numPartitions: 1 }]);
-        const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, compression, acks, keySerializer: serializers.string, valueSerializer: serializers.string, lingerMs: 2 });
-        const sent = await p.sendBatch(Array.from({ length: 20 }, (_, i) => ({ topic, key: `k${i}`, value: `value-${i}`.repeat(10), headers: { h: `x${i}` } })));
+        const p = new Producer({
+          bootstrapServers: broker.bootstrapServers,
+          logger,
+          compression,
+          acks,
+          keySerializer: serializers.string,
+          valueSerializer: serializers.string,
+          lingerMs: 2,
+        });
+        const sent = await p.sendBatch(
+          Array.from({ length: 20 }, (_, i) => ({
+            topic,
+            key: `k${i}`,
+            value: `value-${i}`.repeat(10),
+            headers: { h: `x${i}` },
+          })),
+        );
         if (acks === 0) assert.ok(sent.every((m) => m.offset === -1));
-        else assert.deepEqual(sent.map((m) => m.offset), Array.from({ length: 20 }, (_, i) => i));
+        else
+          assert.deepEqual(
+            sent.map((m) => m.offset),
+            Array.from({ length: 20 }, (_, i) => i),
+          );
         await p.close();
         const recs = await readPartition(admin.cluster, topic, 0);
         assert.equal(recs.length, 20);
@@ -47,11 +66,19 @@ describe('producer', () => {
   it('keyed records land on murmur2 partitions; explicit partitions are honoured; keyless records stick', async () => {
     const topic = 'p-partitions';
     await admin.createTopics([{ topic, numPartitions: 6 }]);
-    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, keySerializer: serializers.string, valueSerializer: serializers.json });
+    const p = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      keySerializer: serializers.string,
+      valueSerializer: serializers.json,
+    });
     const keyed = await p.sendBatch(Array.from({ length: 30 }, (_, i) => ({ topic, key: `key-${i}`, value: { i } })));
-    keyed.forEach((m, i) => assert.equal(m.partition, murmur2Partition(Buffer.from(`key-${i}`), 6)));
+    for (const [i, m] of keyed.entries()) assert.equal(m.partition, murmur2Partition(Buffer.from(`key-${i}`), 6));
     assert.equal((await p.send({ topic, value: { x: 1 }, partition: 4 })).partition, 4);
-    await assert.rejects(p.send({ topic, value: null, partition: 9 }), (e: ClientError) => e.code === 'ERR_CLIENT_INVALID_ARGUMENT');
+    await assert.rejects(
+      p.send({ topic, value: null, partition: 9 }),
+      (e: ClientError) => e.code === 'ERR_CLIENT_INVALID_ARGUMENT',
+    );
     const keyless = await p.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic, value: { i } })));
     assert.equal(new Set(keyless.map((m) => m.partition)).size, 1, 'one batch, one sticky partition');
     await p.close();
@@ -81,7 +108,11 @@ describe('producer', () => {
     const topic = 'p-kcat-murmur';
     await admin.createTopics([{ topic, numPartitions: 7 }]);
     const keys = Array.from({ length: 40 }, (_, i) => `user-${i * 7919}-${'x'.repeat(i % 5)}`);
-    await run('kcat', ['-b', broker.bootstrapServers, '-P', '-t', topic, '-K', ':', '-X', 'topic.partitioner=murmur2_random'], `${keys.map((k) => `${k}:v`).join('\n')}\n`);
+    await run(
+      'kcat',
+      ['-b', broker.bootstrapServers, '-P', '-t', topic, '-K', ':', '-X', 'topic.partitioner=murmur2_random'],
+      `${keys.map((k) => `${k}:v`).join('\n')}\n`,
+    );
     let found = 0;
     for (let partition = 0; partition < 7; partition++) {
       for (const r of await readPartition(admin.cluster, topic, partition)) {
@@ -101,22 +132,38 @@ describe('producer', () => {
   });
 
   it('fails records of an unknown topic when auto-creation is off, naming the topic', async () => {
-    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, allowAutoTopicCreation: false, requestTimeoutMs: 300 });
-    await assert.rejects(p.send({ topic: 'p-nope', value: Buffer.from('x') }), /UNKNOWN_TOPIC_OR_PARTITION \(Metadata, topic p-nope\)/);
+    const p = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      allowAutoTopicCreation: false,
+      requestTimeoutMs: 300,
+    });
+    await assert.rejects(
+      p.send({ topic: 'p-nope', value: Buffer.from('x') }),
+      /UNKNOWN_TOPIC_OR_PARTITION \(Metadata, topic p-nope\)/,
+    );
     await p.close();
   });
 
   it('retries when connections close mid-flight without losing records', async () => {
     const topic = 'p-chaos';
     await admin.createTopics([{ topic, numPartitions: 2 }]);
-    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, lingerMs: 0, batchSize: 200, retryBackoffMs: 5 });
+    const p = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      lingerMs: 0,
+      batchSize: 200,
+      retryBackoffMs: 5,
+    });
     await p.send({ topic, key: Buffer.from('k0'), value: Buffer.from('v0') }); // metadata known: later sends append at once
     const sends: Promise<unknown>[] = [];
     let killed = 0;
     for (let round = 0; round < 6; round++) {
-      for (let i = round * 50 + 1; i < round * 50 + 51; i++) sends.push(p.send({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }));
+      for (let i = round * 50 + 1; i < round * 50 + 51; i++)
+        sends.push(p.send({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }));
       // wait (event-loop turns, not time) until the sender has requests in flight, then cut them
-      for (let spins = 0; spins < 1000 && !p.cluster.pool.connections().some((c) => c.inFlight > 0); spins++) await new Promise((r) => setImmediate(r));
+      for (let spins = 0; spins < 1000 && !p.cluster.pool.connections().some((c) => c.inFlight > 0); spins++)
+        await new Promise((r) => setImmediate(r));
       for (const c of p.cluster.pool.connections()) {
         if (c.inFlight > 0) {
           c.destroy();
@@ -129,7 +176,10 @@ describe('producer', () => {
     assert.ok(p.stats.retries > 0, 'some batches were retried');
     const idempotent = p.idempotent;
     await p.close();
-    const values = [...(await readPartition(admin.cluster, topic, 0)), ...(await readPartition(admin.cluster, topic, 1))].map((r) => r.value!.toString());
+    const values = [
+      ...(await readPartition(admin.cluster, topic, 0)),
+      ...(await readPartition(admin.cluster, topic, 1)),
+    ].map((r) => r.value!.toString());
     const unique = new Set(values);
     assert.equal(unique.size, 301, 'every record arrived');
     if (idempotent) assert.equal(values.length, 301, 'no duplicates with idempotence');

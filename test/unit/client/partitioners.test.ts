@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { murmur2, murmur2Partition, roundRobinPartitioner, StickyPartitionCache, toPositive } from '../../../src/client/producer/partitioners.js';
+import {
+  murmur2,
+  murmur2Partition,
+  roundRobinPartitioner,
+  StickyPartitionCache,
+  toPositive,
+} from '../../../src/client/producer/partitioners.js';
 
 describe('murmur2 partitioner', () => {
   it('matches the Java client Utils.murmur2 test vectors', () => {
@@ -52,7 +58,9 @@ describe('keyless partitioners', () => {
 
   it('round-robin cycles over available partitions', () => {
     const rr = roundRobinPartitioner();
-    const got = Array.from({ length: 6 }, () => rr({ topic: 't', key: null, value: null, allPartitions: [0, 1, 2], availablePartitions: [0, 2] }));
+    const got = Array.from({ length: 6 }, () =>
+      rr({ topic: 't', key: null, value: null, allPartitions: [0, 1, 2], availablePartitions: [0, 2] }),
+    );
     assert.deepEqual(got, [0, 2, 0, 2, 0, 2]);
   });
 });
