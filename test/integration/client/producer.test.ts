@@ -185,3 +185,83 @@ describe('producer', () => {
     if (idempotent) assert.equal(values.length, 301, 'no duplicates with idempotence');
   });
 });
+
+describe('producer failure handling', () => {
+  it('idempotent batches carry a producer id and consecutive sequences', async () => {
+    const topic = 'p-idempotent';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, batchSize: 300, lingerMs: 0 });
+    await p.connect();
+    assert.equal(p.idempotent, true);
+    await p.sendBatch(
+      Array.from({ length: 20 }, (_, i) => ({ topic, value: Buffer.from(`v${i}`.repeat(10)), partition: 0 })),
+    );
+    await p.close();
+    const conn = await admin.cluster.broker(broker.nodeId);
+    const res = await conn.request(1, {
+      clusterId: null,
+      replicaId: -1,
+      replicaState: { replicaId: -1, replicaEpoch: -1n },
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          topicId: Buffer.alloc(16),
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0n,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1n,
+              partitionMaxBytes: 1 << 20,
+              replicaDirectoryId: Buffer.alloc(16),
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const { decodeRecordBatches } = await import('../../../src/protocol/records/decode.js');
+    const batches = decodeRecordBatches(res.responses[0].partitions[0].records);
+    assert.ok(batches.length > 1);
+    let expected = 0;
+    for (const b of batches) {
+      assert.ok(b.producerId >= 0n);
+      assert.equal(b.baseSequence, expected);
+      expected += b.recordCount;
+    }
+  });
+
+  it('fails records with ERR_CLIENT_DELIVERY_TIMEOUT when the broker is gone', async () => {
+    const b2 = await startTestBroker({ 'auto.create.topics.enable': true });
+    const p = new Producer({
+      bootstrapServers: b2.bootstrapServers,
+      logger,
+      deliveryTimeoutMs: 400,
+      requestTimeoutMs: 200,
+      retryBackoffMs: 20,
+      reconnectBackoffMaxMs: 50,
+    });
+    await p.send({ topic: 'p-gone', value: Buffer.from('first') });
+    await stopTestBroker(b2);
+    await assert.rejects(
+      p.send({ topic: 'p-gone', value: Buffer.from('lost') }),
+      (e: ClientError) => e.code === 'ERR_CLIENT_DELIVERY_TIMEOUT',
+    );
+    await p.close(100);
+  });
+
+  it('an explicit idempotent producer with acks=1 is refused, as in Java', () => {
+    assert.throws(
+      () => new Producer({ bootstrapServers: broker.bootstrapServers, logger, idempotent: true, acks: 1 }),
+      /idempotence requires acks=all/,
+    );
+  });
+});
