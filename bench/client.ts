@@ -15,6 +15,10 @@
  * ours send 64 requests for what they send in one), idempotence on (its default; the other two
  * default to off). Consumers commit nothing (autocommit off where the client allows).
  *
+ * `client CPU %` is the benchmark process's CPU time over the phase's wall time: well under 100
+ * means the client waited on the broker (a separate process; same machine, so they compete for
+ * its cores).
+ *
  * Usage: node dist/bench/client.js [--smoke] [--out FILE]
  *   --smoke: tiny counts to prove the harness runs (numbers mean nothing); writes only to --out.
  * Default output: bench/results/client.json (+ .md).
@@ -35,6 +39,9 @@ interface Run {
   produceSeconds: number;
   consumeSeconds: number;
   firstRecordMs: number;
+  /** Client process CPU time / wall time during each phase (100 = one core busy). */
+  produceCpuPct: number;
+  consumeCpuPct: number;
   error?: string;
 }
 
@@ -195,13 +202,23 @@ async function main(argv: string[]): Promise<void> {
           produceSeconds: Number.NaN,
           consumeSeconds: Number.NaN,
           firstRecordMs: Number.NaN,
+          produceCpuPct: Number.NaN,
+          consumeCpuPct: Number.NaN,
+        };
+        const cpuPct = (since: NodeJS.CpuUsage, wallMs: number) => {
+          const u = process.cpuUsage(since);
+          return ((u.user + u.system) / 1000 / wallMs) * 100;
         };
         try {
           const t0 = performance.now();
+          const pc = process.cpuUsage();
           await side.produce(topic, value, count);
           run.produceSeconds = (performance.now() - t0) / 1000;
+          run.produceCpuPct = cpuPct(pc, performance.now() - t0);
           const c0 = performance.now();
+          const cc = process.cpuUsage();
           const { firstAt, lastAt } = await side.consume(topic, count);
+          run.consumeCpuPct = cpuPct(cc, performance.now() - c0);
           run.consumeSeconds = (lastAt - firstAt) / 1000;
           run.firstRecordMs = firstAt - c0;
         } catch (err) {
@@ -229,6 +246,7 @@ async function main(argv: string[]): Promise<void> {
       'records/s': r.records / s,
       'MB/s': (r.records * r.size) / s / 1e6,
       'x kafkajs': bs / s,
+      'client CPU %': what === 'produce' ? r.produceCpuPct : r.consumeCpuPct,
       ...(what === 'consume' ? { 'join+first record ms': r.firstRecordMs } : {}),
       error: r.error ?? null,
     };

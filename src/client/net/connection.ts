@@ -365,6 +365,11 @@ export class Connection {
       await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
     }
+    // requests still unanswered after the drain time are abandoned: no reason to wait for the peer
+    if (this.pending.size > 0) {
+      this.destroy();
+      return;
+    }
     await new Promise<void>((resolve) => {
       if (this.socket.destroyed) return resolve();
       this.socket.once('close', () => resolve());
