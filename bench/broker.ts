@@ -11,7 +11,8 @@
  * batch, as Kafka). Each produce run writes to a fresh one-partition topic (clients are pinned to
  * partition 0 so batches are as large as the client makes them). MB/s counts record payload bytes.
  */
-import { HOST, rssMiB, sleep, spawnBroker } from './lib/processes.js';
+import { spawn } from 'node:child_process';
+import { HOST, rssMiB, runCommand, sleep, spawnBroker, stopChild } from './lib/processes.js';
 import { type HiccupSummary, startHiccupProbe } from './lib/hiccup.js';
 import { LatencyHistogram, type LatencySummary, median } from './lib/histogram.js';
 import {
@@ -57,6 +58,9 @@ export interface BrokerBenchResult {
   startupMs: number[];
   startupMedianMs: number;
   idleRssMiB: number;
+  /** Bare Node on this machine, same run: spawn-to-exit of `node -e 0` and RSS with one socket. */
+  nodeStartupMs: number;
+  nodeIdleRssMiB: number;
   peakRssMiB: number;
   throughput: ThroughputRow[];
   latency: LatencyRow[];
@@ -100,6 +104,29 @@ async function startupAndIdle(runs: number, settleMs: number): Promise<{ startup
   return { startupMs, idleRssMiB: median(rss) };
 }
 
+/**
+ * The floor under startup and idle RSS on this machine, in the same run: spawn-to-exit of a bare
+ * `node -e 0`, and the RSS of a Node process holding one listening socket.
+ */
+async function nodeBaseline(
+  runs: number,
+  settleMs: number,
+): Promise<{ nodeStartupMs: number; nodeIdleRssMiB: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await runCommand(process.execPath, ['-e', '0'], 10_000)).ms);
+  const child = spawn(
+    process.execPath,
+    ['-e', `require('node:net').createServer().listen(0, '${HOST}'); setTimeout(() => {}, 60000);`],
+    { stdio: 'ignore' },
+  );
+  try {
+    await sleep(settleMs);
+    return { nodeStartupMs: median(times), nodeIdleRssMiB: (await rssMiB(child.pid!))?.rss ?? Number.NaN };
+  } finally {
+    await stopChild(child);
+  }
+}
+
 export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult> {
   const smoke = argv.includes('--smoke');
   const counts: Record<number, number> = smoke ? { 1024: 2000, 100: 5000 } : { 1024: 400_000, 100: 2_000_000 };
@@ -110,6 +137,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
   const e2eRate = smoke ? 1 : 10;
 
   const { startupMs, idleRssMiB } = await startupAndIdle(smoke ? 1 : 5, smoke ? 300 : 2000);
+  const baseline = await nodeBaseline(smoke ? 1 : 5, smoke ? 300 : 2000);
 
   const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
   let peakRss = 0;
@@ -220,7 +248,15 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
     admin.close();
     await broker.stop();
   }
-  return { startupMs, startupMedianMs: median(startupMs), idleRssMiB, peakRssMiB: peakRss, throughput, latency };
+  return {
+    startupMs,
+    startupMedianMs: median(startupMs),
+    idleRssMiB,
+    ...baseline,
+    peakRssMiB: peakRss,
+    throughput,
+    latency,
+  };
 }
 
 export function brokerTables(r: BrokerBenchResult): Table[] {
@@ -270,7 +306,9 @@ export function brokerTables(r: BrokerBenchResult): Table[] {
           unit: 'ms',
           runs: r.startupMs.map((x) => x.toFixed(0)).join(' '),
         },
+        { measure: 'bare Node: spawn -> exit of `node -e 0` (median)', value: r.nodeStartupMs, unit: 'ms', runs: '' },
         { measure: 'idle RSS after startup settles', value: r.idleRssMiB, unit: 'MiB', runs: '' },
+        { measure: 'bare Node idle RSS (one listening socket)', value: r.nodeIdleRssMiB, unit: 'MiB', runs: '' },
         { measure: 'peak RSS (VmHWM) during the client runs', value: r.peakRssMiB, unit: 'MiB', runs: '' },
       ],
     },
