@@ -25,6 +25,7 @@ import {
 import { decodeResponseHeader } from '../../protocol/messages/response-header.js';
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import { ClientError, KafkaError } from '../errors.js';
+import { FrameReader } from './frame-reader.js';
 import { connectionChannel, type RequestEvent, requestChannel } from './diagnostics.js';
 import { negotiate } from './versions.js';
 
@@ -68,15 +69,13 @@ const CLIENT_SOFTWARE_VERSION = '0.1.0';
 export class Connection {
   private correlationId = 0;
   private readonly pending = new Map<number, Pending>();
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames: FrameReader;
   private versions = new Map<number, number>();
   private closedError: ClientError | undefined;
   private readonly closeListeners: Array<(err?: ClientError) => void> = [];
   readonly address: string;
   readonly clientId: string;
   readonly requestTimeoutMs: number;
-  private readonly maxResponseBytes: number;
 
   private constructor(
     private readonly socket: Socket,
@@ -85,7 +84,7 @@ export class Connection {
     this.address = `${options.host}:${options.port}`;
     this.clientId = options.clientId ?? 'vltava';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;
+    this.frames = new FrameReader(options.maxResponseBytes ?? 256 * 1024 * 1024);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) =>
@@ -252,29 +251,16 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    while (this.buffered >= 4) {
-      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.coalesce();
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.maxResponseBytes) {
-        this.destroy(new ClientError('ERR_CLIENT_PROTOCOL', `response frame of ${size} bytes from ${this.address}`));
-        return;
-      }
-      if (this.buffered < size + 4) return;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : this.coalesce();
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
-      this.onFrame(frame);
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (err) {
+      this.destroy(
+        new ClientError('ERR_CLIENT_PROTOCOL', `${(err as Error).message} from ${this.address}`, { cause: err }),
+      );
+      return;
     }
-  }
-
-  private coalesce(): Buffer {
-    const b = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [b];
-    return b;
+    for (const f of frames) this.onFrame(f);
   }
 
   private onFrame(frame: Buffer): void {

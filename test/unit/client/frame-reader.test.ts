@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { FrameReader } from '../../../src/client/net/frame-reader.js';
+
+const frame = (body: Uint8Array) => {
+  const b = Buffer.alloc(4 + body.length);
+  b.writeInt32BE(body.length, 0);
+  Buffer.from(body).copy(b, 4);
+  return b;
+};
+
+describe('client frame reader', () => {
+  it('returns the same frames however the byte stream is split or coalesced', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 4, maxLength: 300 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 50 }),
+        (bodies, cuts) => {
+          const stream = Buffer.concat(bodies.map(frame));
+          const r = new FrameReader(1 << 20);
+          const out: Buffer[] = [];
+          let at = 0;
+          for (let i = 0; at < stream.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            out.push(...r.push(stream.subarray(at, at + n)));
+            at += n;
+          }
+          assert.equal(out.length, bodies.length);
+          for (const [i, f] of out.entries()) assert.deepEqual(new Uint8Array(f), bodies[i]);
+          assert.equal(r.pendingBytes, 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a size prefix beyond the limit or below a header', () => {
+    assert.throws(() => new FrameReader(100).push(frame(new Uint8Array(101))), RangeError);
+    assert.throws(() => new FrameReader(100).push(Buffer.from([0, 0, 0, 2, 1, 2])), RangeError);
+  });
+});
