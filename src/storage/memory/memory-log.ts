@@ -92,13 +92,14 @@ export class MemoryLog implements PartitionLog {
     if (accepted === undefined) throw failure;
     const { info, duplicate } = accepted;
     if (duplicate) return info;
+    // Offsets advance before the first await, so an append issued meanwhile gets the next ones.
     for (const b of batches) {
-      if (b.partitionLeaderEpoch >= 0) await this.leaderEpochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
       // Copy: the caller's buffer may be reused (the disk log has written it by now too).
       this.batches.push({ info: { ...b, position: 0 }, bytes: Buffer.from(records.subarray(b.position, b.position + b.size)) });
       this.nextOffset = b.lastOffset + 1;
     }
     this.bytes += info.validBytes;
+    for (const b of batches) if (b.partitionLeaderEpoch >= 0) await this.leaderEpochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
     for (const l of this.listeners) l(info);
     return info;
   }

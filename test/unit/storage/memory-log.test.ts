@@ -25,4 +25,11 @@ describe('MemoryLog', () => {
     await assert.rejects(log.read(2, { maxBytes: 10 }), OffsetOutOfRangeError);
     assert.equal((await log.append(makeBatch([{ key: 'x' }]))).firstOffset, 8);
   });
+
+  it('gives appends issued together distinct offsets, in call order', async () => {
+    const log = new MemoryLog({ topic: 't', partition: 0 });
+    const infos = await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(makeBatch([{ key: `k${i}` }]), { leaderEpoch: 3 })));
+    assert.deepEqual(infos.map((i) => i.firstOffset), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual((await readAll(log)).map((r) => r.key), Array.from({ length: 10 }, (_, i) => `k${i}`));
+  });
 });
