@@ -9,6 +9,9 @@
  *  - ApiVersions with a version newer than ours, answered at v0 with UNSUPPORTED_VERSION and our
  *    ranges, so a newer client can fall back (KIP-511).
  * Tests can intercept any API key (franz-go kfake style) to inject responses or failures.
+ * Responses are encoded with splicing: byte fields of SPLICE_MIN_BYTES or more (Fetch records,
+ * as read from the log) are handed to the socket as their own buffers in one corked write instead
+ * of being copied into the response buffer.
  */
 import type { Logger } from '../common/logger.js';
 import type { ConnectionContext, ResponseBody } from './net/connection.js';
@@ -19,6 +22,9 @@ import { DecodeError, Writer } from '../protocol/primitives/index.js';
 import type { BrokerContext } from './context.js';
 import { E } from './errors.js';
 import type { ApiHandler, RequestContext } from './handlers/types.js';
+
+/** Below this, copying into the response buffer is cheaper than one more iovec. */
+export const SPLICE_MIN_BYTES = 8 * 1024;
 
 export type Interceptor = (request: unknown, ctx: RequestContext) => unknown | undefined | Promise<unknown | undefined>;
 
@@ -68,10 +74,10 @@ export class RequestDispatcher {
     const ctx: RequestContext = { header, apiVersion: version, connection, broker: this.broker };
     const encode = (response: unknown): ResponseBody => {
       if (response === null || response === undefined) return null;
-      const w = new Writer(512);
+      const w = new Writer(512, { spliceMinBytes: SPLICE_MIN_BYTES });
       encodeResponseHeader({ correlationId: header.correlationId }, responseHeaderVersion(apiKey, version), w);
       api.encodeResponse(response, version, w);
-      return w.finish();
+      return w.finishChunks();
     };
     const interceptor = this.interceptors.get(apiKey);
     const result = interceptor

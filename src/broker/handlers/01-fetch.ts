@@ -9,6 +9,8 @@
  *   INVALID_FETCH_SESSION_EPOCH at the top level.
  * - v13+ names topics by id (UNKNOWN_TOPIC_ID when unknown). currentLeaderEpoch is checked (v9+).
  * - isolation_level is accepted; without transactions LSO = HW and there are no aborted txns.
+ * - Records are the log's bytes as read; the dispatcher splices them into the socket write
+ *   (Writer spliceMinBytes) rather than copying them into the response buffer.
  * Not yet: follower fetches (replicaId >= 0 are served like consumers), preferred read replicas,
  * diverging-epoch detection (needs replication).
  */

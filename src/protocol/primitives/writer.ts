@@ -3,13 +3,44 @@
  *
  * The buffer doubles when full; `finish()` returns a view of the written bytes (no copy).
  * Byte fields given as Buffers are copied in once; nothing else allocates per field.
+ *
+ * Splicing (opt-in, `spliceMinBytes`): byte fields at least that long are not copied; the writer
+ * keeps a reference and `finishChunks()` returns the encoded bytes as a list of buffers with those
+ * fields in place, ready for a vectored socket write. The broker encodes Fetch responses this way
+ * so stored record batches reach the socket without a copy. The caller must not change a spliced
+ * Buffer until the chunks are written, and must not patch bytes already written (record encoding
+ * does, and never splices).
  */
+export interface WriterOptions {
+  spliceMinBytes?: number;
+}
+
 export class Writer {
   buf: Buffer;
   offset = 0;
+  private readonly spliceMinBytes: number;
+  private chunks: Buffer[] | undefined;
+  /** Where the bytes not yet handed to `chunks` start in `buf`. */
+  private chunkStart = 0;
 
-  constructor(initialSize = 256) {
+  constructor(initialSize = 256, options?: WriterOptions) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.spliceMinBytes = options?.spliceMinBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The written bytes: one Buffer when nothing was spliced, else the chunks in order. */
+  finishChunks(): Buffer | Buffer[] {
+    if (this.chunks === undefined) return this.finish();
+    const tail = this.buf.subarray(this.chunkStart, this.offset);
+    return tail.length > 0 ? [...this.chunks, tail] : this.chunks;
+  }
+
+  private splice(v: Buffer): this {
+    this.chunks ??= [];
+    if (this.offset > this.chunkStart) this.chunks.push(this.buf.subarray(this.chunkStart, this.offset));
+    this.chunks.push(v);
+    this.chunkStart = this.offset;
+    return this;
   }
 
   ensure(n: number): void {
@@ -23,6 +54,7 @@ export class Writer {
   }
 
   finish(): Buffer {
+    if (this.chunks !== undefined) return Buffer.concat(this.finishChunks() as Buffer[]);
     return this.buf.subarray(0, this.offset);
   }
 
@@ -188,7 +220,7 @@ export class Writer {
 
   bytes(v: Buffer): this {
     this.int32(v.length);
-    return this.raw(v);
+    return v.length >= this.spliceMinBytes ? this.splice(v) : this.raw(v);
   }
 
   nullableBytes(v: Buffer | null): this {
@@ -198,7 +230,7 @@ export class Writer {
 
   compactBytes(v: Buffer): this {
     this.uvarint(v.length + 1);
-    return this.raw(v);
+    return v.length >= this.spliceMinBytes ? this.splice(v) : this.raw(v);
   }
 
   compactNullableBytes(v: Buffer | null): this {
