@@ -1,0 +1,141 @@
+// Stale-leader errors injected with the broker's request interceptor: the producer and the
+// consumer refresh metadata and retry instead of failing.
+import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
+import { after, before, describe, it } from 'node:test';
+import type { Broker } from '../../../src/broker/broker.js';
+import { Admin } from '../../../src/client/admin/admin.js';
+import { Consumer } from '../../../src/client/consumer/consumer.js';
+import type { RequestEvent } from '../../../src/client/net/diagnostics.js';
+import { Producer } from '../../../src/client/producer/producer.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import { ApiKeys, type FetchRequest, type ProduceRequest } from '../../../src/protocol/messages/index.js';
+import { startTestBroker, stopTestBroker } from './helpers.js';
+
+const NOT_LEADER_OR_FOLLOWER = 6;
+let broker: Broker;
+let admin: Admin;
+const logger = silentLogger();
+
+before(async () => {
+  broker = await startTestBroker();
+  admin = new Admin({ bootstrapServers: broker.bootstrapServers, logger });
+  await admin.connect();
+});
+after(async () => {
+  await admin.close();
+  await stopTestBroker(broker);
+});
+
+function recordRequests(): { events: RequestEvent[]; stop: () => void } {
+  const events: RequestEvent[] = [];
+  const on = (e: unknown) => events.push(e as RequestEvent);
+  diagnostics.subscribe('vltava:client:request', on);
+  return { events, stop: () => diagnostics.unsubscribe('vltava:client:request', on) };
+}
+
+describe('stale metadata', () => {
+  it('the producer refreshes metadata after NOT_LEADER_OR_FOLLOWER and delivers on retry', async () => {
+    const topic = 'stale-produce';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, retryBackoffMs: 5 });
+    await p.send({ topic, value: Buffer.from('warm-up') });
+    let refused = 0;
+    const remove = broker.dispatcher.intercept(ApiKeys.Produce, (req) => {
+      if (refused++ > 0) return undefined;
+      const r = req as ProduceRequest;
+      return {
+        throttleTimeMs: 0,
+        nodeEndpoints: [],
+        responses: r.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((pd) => ({
+            index: pd.index,
+            errorCode: NOT_LEADER_OR_FOLLOWER,
+            baseOffset: -1n,
+            logAppendTimeMs: -1n,
+            logStartOffset: -1n,
+            recordErrors: [],
+            errorMessage: null,
+            currentLeader: { leaderId: -1, leaderEpoch: -1 },
+          })),
+        })),
+      };
+    });
+    const rec = recordRequests();
+    try {
+      const md = await p.send({ topic, value: Buffer.from('after') });
+      assert.equal(md.offset, 1);
+    } finally {
+      rec.stop();
+      remove();
+    }
+    const names = rec.events.map((e) => e.apiName);
+    const firstProduce = names.indexOf('Produce');
+    assert.ok(
+      names.indexOf('Metadata', firstProduce) > firstProduce,
+      `a metadata refresh followed the refused produce: ${names}`,
+    );
+    assert.equal(p.stats.retries, 1);
+    await p.close();
+  });
+
+  it('the consumer refreshes metadata after a fetch error and keeps consuming', async () => {
+    const topic = 'stale-fetch';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger });
+    await p.sendBatch(Array.from({ length: 5 }, (_, i) => ({ topic, value: Buffer.from(`v${i}`) })));
+    await p.close();
+    let refused = 0;
+    const remove = broker.dispatcher.intercept(ApiKeys.Fetch, (req) => {
+      const r = req as FetchRequest;
+      if (r.replicaId !== -1 || !r.topics.some((t) => t.topic === topic) || refused++ > 0) return undefined;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        sessionId: 0,
+        nodeEndpoints: [],
+        responses: r.topics.map((t) => ({
+          topic: t.topic,
+          topicId: t.topicId,
+          partitions: t.partitions.map((pp) => ({
+            partitionIndex: pp.partition,
+            errorCode: NOT_LEADER_OR_FOLLOWER,
+            highWatermark: -1n,
+            lastStableOffset: -1n,
+            logStartOffset: -1n,
+            divergingEpoch: { epoch: -1, endOffset: -1n },
+            currentLeader: { leaderId: -1, leaderEpoch: -1 },
+            snapshotId: { endOffset: -1n, epoch: -1 },
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: null,
+          })),
+        })),
+      };
+    });
+    const rec = recordRequests();
+    const c = new Consumer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      autoOffsetReset: 'earliest',
+      retryBackoffMs: 5,
+    });
+    try {
+      await c.assign([{ topic, partition: 0 }]);
+      const got: number[] = [];
+      for await (const r of c) if (got.push(r.offset) === 5) break;
+      assert.deepEqual(got, [0, 1, 2, 3, 4]);
+      assert.equal(refused >= 1, true);
+      const names = rec.events.map((e) => e.apiName);
+      assert.ok(
+        names.indexOf('Metadata', names.indexOf('Fetch')) > 0,
+        `metadata refreshed after the failed fetch: ${names}`,
+      );
+    } finally {
+      rec.stop();
+      remove();
+      await c.close();
+    }
+  });
+});
