@@ -12,7 +12,8 @@
  *   original baseOffset without appending it, as Kafka does (no DUPLICATE_SEQUENCE_NUMBER on the
  *   wire). Unknown producer ids are accepted with any sequence (Kafka 2.5+, KIP-360).
  * - transactionalId set => INVALID_TXN_STATE (transactions are not implemented).
- * Not yet: compression.type recompression.
+ * - Topic compression.type other than `producer`: batches in another codec are re-encoded with the
+ *   topic's codec before the append (replica/recompress.ts, Kafka's LogValidator).
  */
 import { ApiKeys, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';

@@ -19,6 +19,7 @@ import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedProduce, type ProducePartitionResult, type ProducePartitionStatus } from './delayed-produce.js';
 import type { LogProvider } from './log-provider.js';
 import { Partition, partitionKey } from './partition.js';
+import { applyTopicCompression } from './recompress.js';
 import { type DelayedOperation, Purgatory } from './purgatory.js';
 
 export interface ProduceEntry {
@@ -182,7 +183,14 @@ export class ReplicaManager {
       if (acks === -1 && partition.inSyncReplicaCount < cfg.minInsyncReplicas) {
         return fail(E.NOT_ENOUGH_REPLICAS, `ISR has ${partition.inSyncReplicaCount} replicas, min.insync.replicas is ${cfg.minInsyncReplicas}`);
       }
-      const info = await partition.appendAsLeader(records);
+      const stored = applyTopicCompression(records, batches, cfg);
+      // Re-encoding may have grown a batch (e.g. to uncompressed): Kafka checks the size again.
+      if (stored !== records) {
+        for (const b of validateRecordBatches(stored, { verifyCrc: false })) {
+          if (b.sizeInBytes > maxBytes) return fail(E.MESSAGE_TOO_LARGE, `recompressed batch of ${b.sizeInBytes} bytes exceeds max.message.bytes (${maxBytes})`);
+        }
+      }
+      const info = await partition.appendAsLeader(stored);
       return {
         partition,
         requiredOffset: info.lastOffset + 1,
