@@ -261,13 +261,15 @@ export class Fetcher {
       rackId: '',
     };
     this.stats.fetches++;
-    this.cluster
-      .broker(leader, 'fetch')
-      .then((conn) =>
-        conn.request<FetchResponse>(ApiKeys.Fetch, body, {
-          timeoutMs: this.o.maxWaitMs + this.cluster.options.requestTimeoutMs,
-        }),
-      )
+    const timeoutMs = this.o.maxWaitMs + this.cluster.options.requestTimeoutMs;
+    // write now when connected, so the fetch is on the wire before this tick decodes the last one
+    const live = this.cluster.connectedBroker(leader, 'fetch');
+    const sent = live
+      ? live.request<FetchResponse>(ApiKeys.Fetch, body, { timeoutMs })
+      : this.cluster
+          .broker(leader, 'fetch')
+          .then((conn) => conn.request<FetchResponse>(ApiKeys.Fetch, body, { timeoutMs }));
+    sent
       .then(
         (res) => {
           this.inFlight.delete(leader);

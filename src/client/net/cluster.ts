@@ -109,6 +109,15 @@ export class Cluster {
     return this.pool.get(b.host, b.port, purpose, nodeId);
   }
 
+  /**
+   * The live connection to a broker, or undefined. Lets hot paths write a request in the same
+   * tick (a promise hop would defer the write behind whatever synchronous work follows).
+   */
+  connectedBroker(nodeId: number, purpose: ConnectionPurpose = 'default'): Connection | undefined {
+    const b = this.metadata.brokers.get(nodeId);
+    return b ? this.pool.peek(b.host, b.port, purpose) : undefined;
+  }
+
   /** Refreshes metadata for the tracked topics (plus `topics`). Concurrent calls share one request. */
   async refreshMetadata(topics: readonly string[] = []): Promise<void> {
     for (const t of topics) this.interest.add(t);

@@ -89,6 +89,12 @@ export class ConnectionPool {
     }
   }
 
+  /** The live connection for this key, if any, without connecting (for synchronous hot paths). */
+  peek(host: string, port: number, purpose: ConnectionPurpose = 'default'): Connection | undefined {
+    const c = this.live.get(`${purpose}/${host}:${port}`);
+    return c && !c.closed ? c : undefined;
+  }
+
   /** Live connections (for tests and fault injection). */
   connections(): Connection[] {
     return [...this.live.values()];

@@ -211,26 +211,24 @@ export class Sender {
       this.wake();
       this.checkIdle();
     };
-    this.cluster
-      .broker(leader)
-      .then((conn) =>
-        conn.request<ProduceResponse>(ApiKeys.Produce, body, {
-          expectResponse: this.o.acks !== 0,
-          timeoutMs: this.o.requestTimeoutMs,
-        }),
-      )
-      .then(
-        (res) => {
-          if (this.o.acks === 0 || res === undefined) {
-            for (const b of batches) this.succeed(b, -1, -1);
-          } else this.handleResponse(res, batches);
-          done();
-        },
-        (err) => {
-          for (const b of batches) this.retryOrFail(b, err);
-          done();
-        },
-      );
+    const options = { expectResponse: this.o.acks !== 0, timeoutMs: this.o.requestTimeoutMs };
+    // write in this tick when connected (a promise hop would queue it behind the rest of the pass)
+    const live = this.cluster.connectedBroker(leader);
+    const sent = live
+      ? live.request<ProduceResponse>(ApiKeys.Produce, body, options)
+      : this.cluster.broker(leader).then((conn) => conn.request<ProduceResponse>(ApiKeys.Produce, body, options));
+    sent.then(
+      (res) => {
+        if (this.o.acks === 0 || res === undefined) {
+          for (const b of batches) this.succeed(b, -1, -1);
+        } else this.handleResponse(res, batches);
+        done();
+      },
+      (err) => {
+        for (const b of batches) this.retryOrFail(b, err);
+        done();
+      },
+    );
   }
 
   private handleResponse(res: ProduceResponse, batches: ProducerBatch[]): void {
