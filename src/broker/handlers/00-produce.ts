@@ -3,6 +3,8 @@
  * - Each partition's batches are CRC-checked and header-validated without decoding records
  *   (bad CRC => CORRUPT_MESSAGE), size-checked against max.message.bytes (MESSAGE_TOO_LARGE) and
  *   timestamp-checked for CreateTime topics (INVALID_TIMESTAMP); offsets are assigned by the log.
+ * - v3+ rule (Kafka's ProduceRequest.validateRecords): exactly one batch per partition, else
+ *   INVALID_RECORD for that partition (none or several), checked before anything else.
  * - acks 0 (no response), 1 (after the local append), -1 (after the high watermark passes the
  *   append, via the produce purgatory; NOT_ENOUGH_REPLICAS below min.insync.replicas). Anything
  *   else is INVALID_REQUIRED_ACKS.
@@ -41,7 +43,17 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       return errorAll(E.INVALID_TXN_STATE);
     }
     const entries = req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })));
-    const results = await replicas.appendRecords(acks, req.timeoutMs, entries);
+    // Kafka's ProduceRequest.validateRecords, before anything else about the partition.
+    const refused = new Map<string, { errorCode: number; errorMessage: string; baseOffset: number; logAppendTimeMs: number; logStartOffset: number }>();
+    for (const e of entries) {
+      const count = e.records === null ? 1 : countBatches(e.records);
+      if (count !== 1) {
+        const errorMessage = `Produce requests with version ${ctx.apiVersion} must have exactly one record batch per partition (got ${count})`;
+        refused.set(partitionKey(e.topic, e.partition), { errorCode: E.INVALID_RECORD, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 });
+      }
+    }
+    const accepted = entries.filter((e) => !refused.has(partitionKey(e.topic, e.partition)));
+    const results = new Map([...(await replicas.appendRecords(acks, req.timeoutMs, accepted)), ...refused]);
     if (acks === 0) return null;
     return {
       responses: req.topicData.map((t) => ({
@@ -78,4 +90,14 @@ function partitionResponse(index: number, errorCode: number, errorMessage: strin
     errorMessage,
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
   };
+}
+
+/** Batches in `records` by their length fields; a torn tail counts as one more (validation names it). */
+function countBatches(records: Buffer): number {
+  let count = 0;
+  for (let pos = 0; pos < records.length; count++) {
+    if (pos + 12 > records.length) return count + 1;
+    pos += 12 + Math.max(0, records.readInt32BE(pos + 8));
+  }
+  return count;
 }

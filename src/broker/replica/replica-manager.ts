@@ -175,7 +175,10 @@ export class ReplicaManager {
         if (cfg.messageTimestampType === 'CreateTime') {
           const before = cfg.number('message.timestamp.before.max.ms');
           const after = cfg.number('message.timestamp.after.max.ms');
-          if (now - b.maxTimestamp > before || b.maxTimestamp - now > after) {
+          // Header-only (Kafka looks at every record): the oldest record is at least as old as
+          // baseTimestamp, the newest is maxTimestamp.
+          const oldest = Math.min(b.baseTimestamp, b.maxTimestamp);
+          if (now - oldest > before || b.maxTimestamp - now > after) {
             return fail(E.INVALID_TIMESTAMP, `timestamp ${b.maxTimestamp} of a batch is out of the acceptable range`);
           }
         }
