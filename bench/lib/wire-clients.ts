@@ -123,6 +123,8 @@ export interface E2eResult {
  * Produces `rateMBps` of `recordBytes` records to partition 0 (acks=-1), one batch every ~1 ms
  * holding the records due by then (like linger.ms=1), while a long-poll fetch follows the tail.
  * Each record's value starts with its send time; latency = time the consumer saw it - send time.
+ * VLTAVA_BENCH_E2E_ACKS=1 switches the producer to acks=1, to tell produce-side stalls from
+ * purgatory ones when investigating a tail.
  */
 export async function wireE2e(
   port: number,
