@@ -20,5 +20,6 @@ it('bench/storage runs with tiny sizes and writes its JSON (smoke, no timing ass
     assert.equal(typeof json.recovery.ms, 'number');
   } finally {
     await rm(out, { force: true });
+    await rm(out.replace(/\.json$/, '.md'), { force: true }); // the markdown table beside it
   }
 });
