@@ -16,14 +16,17 @@
  * auto.offset.reset (earliest/latest; 'none' surfaces an error). Rebalance listeners run on the
  * poll path, between records, never concurrently with the application's handler.
  */
+
+import { raceAbort } from '../abort.js';
 import { ClientError } from '../errors.js';
 import { Cluster } from '../net/cluster.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets.js';
 import type { ClientOptions } from '../options.js';
 import type { Deserializer } from '../producer/serializers.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
-import { Fetcher, type PartitionState } from './fetcher.js';
+import { Fetcher } from './fetcher.js';
 import { type CommitOffset, GroupMembership } from './membership.js';
+import { resolvePositions } from './positions.js';
 import { type TopicPartition, tpKey } from './protocol.js';
 
 export type { TopicPartition };
@@ -290,47 +293,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     };
   }
 
-  /** Positions for partitions that have none: committed offset, else auto.offset.reset. */
-  private async resolvePositions(): Promise<void> {
-    const unknown: PartitionState[] = [];
-    const reset: PartitionState[] = [];
-    for (const s of this.fetcher.partitions.values()) {
-      if (s.error !== undefined) {
-        const err = s.error;
-        s.error = undefined;
-        throw err;
-      }
-      if (s.needsReset) reset.push(s);
-      else if (s.position < 0) unknown.push(s);
-    }
-    if (unknown.length === 0 && reset.length === 0) return;
-    if (unknown.length > 0 && this.membership) {
-      const committed = await this.membership.committed(unknown);
-      for (const s of unknown) {
-        const c = committed.get(tpKey(s.topic, s.partition));
-        if (c && c.offset >= 0) {
-          this.fetcher.seek(s.topic, s.partition, c.offset);
-        } else reset.push(s);
-      }
-    } else reset.push(...unknown);
-    if (reset.length === 0) return;
-    if (this.o.autoOffsetReset === 'none') {
-      for (const s of reset) s.needsReset = false;
-      throw new ClientError(
-        'ERR_CLIENT_INVALID_ARGUMENT',
-        `no valid offset for ${reset.map((s) => `${s.topic}-${s.partition}`).join(', ')} and auto.offset.reset is 'none': seek first`,
-      );
-    }
-    const ts = this.o.autoOffsetReset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
-    const offsets = await listOffsets(
+  private resolvePositions(): Promise<void> {
+    return resolvePositions(
+      this.fetcher,
+      this.membership,
       this.cluster,
-      reset.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: ts })),
-      this.fetcher ? (this.options.isolationLevel === 'read_committed' ? 1 : 0) : 0,
+      this.o.autoOffsetReset,
+      this.options.isolationLevel === 'read_committed' ? 1 : 0,
     );
-    offsets.forEach((o, i) => {
-      const s = reset[i]!;
-      if (this.fetcher.state(s.topic, s.partition) === s) this.fetcher.seek(s.topic, s.partition, o.offset);
-    });
   }
 
   /**
@@ -583,31 +553,6 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     // nothing left to wait for: a pending JoinGroup or long-poll Fetch is cut, not drained
     await this.cluster.close(0);
   }
-}
-
-/** Resolves when `p` settles or either signal aborts (the work itself carries on and is ignored). */
-function raceAbort(p: Promise<void>, ...signals: Array<AbortSignal | undefined>): Promise<void> {
-  const live = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (live.some((s) => s.aborted)) {
-    p.catch(() => {});
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve, reject) => {
-    const done = () => {
-      for (const s of live) s.removeEventListener('abort', done);
-      p.catch(() => {});
-      resolve();
-    };
-    for (const s of live) s.addEventListener('abort', done, { once: true });
-    p.then(
-      () => done(),
-      (err) => {
-        for (const s of live) s.removeEventListener('abort', done);
-        if (live.some((s) => s.aborted)) resolve();
-        else reject(err);
-      },
-    );
-  });
 }
 
 function splitKey(k: string): TopicPartition {
