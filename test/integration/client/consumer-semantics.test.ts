@@ -66,6 +66,24 @@ describe('consumer delivery semantics', () => {
     await c2.close();
   });
 
+  it('commitAsync commits per partition; committed() and position() report it', async () => {
+    const topic = 'sem-commit-async';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    await produce(topic, 4);
+    const c = new Consumer({ ...opts(), groupId: 'g-commit-async', enableAutoCommit: false });
+    await c.subscribe(topic);
+    const it = c.messages();
+    const first = (await it.next()).value!;
+    assert.equal(c.position({ topic, partition: 0 }) >= first.offset + 1, true);
+    const done = new Promise<unknown>((resolve) =>
+      c.commitAsync([{ topic, partition: 0, offset: first.offset + 1 }], resolve),
+    );
+    assert.equal(await done, undefined, 'no error');
+    assert.deepEqual(await c.committed([{ topic, partition: 0 }]), [{ topic, partition: 0, offset: 1 }]);
+    await it.return(undefined);
+    await c.close();
+  });
+
   it('heartbeats continue while a handler is slow, so the member keeps its partitions', async () => {
     const topic = 'sem-slow';
     await admin.createTopics([{ topic, numPartitions: 1 }]);
