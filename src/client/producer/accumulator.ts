@@ -283,6 +283,11 @@ export class RecordAccumulator {
     return q?.some((b) => b.id < batch.id) === true;
   }
 
+  /** Visits every queued (not in flight) batch. */
+  forEachQueued(f: (b: ProducerBatch) => void): void {
+    for (const q of this.queues.values()) for (const b of q) f(b);
+  }
+
   /** Batches (queued, not in flight) whose delivery.timeout.ms passed; removed from the queues. */
   expire(now: number): ProducerBatch[] {
     const out: ProducerBatch[] = [];

@@ -115,16 +115,21 @@ export class Producer<K = Buffer, V = Buffer> {
       deliveryTimeoutMs,
     });
     const o = this.cluster.options;
-    this.sender = new Sender(this.cluster, this.acc, {
-      acks: this.acks,
-      compression: COMPRESSION[options.compression ?? 'none'],
-      requestTimeoutMs: o.requestTimeoutMs,
-      retries: options.retries ?? Number.MAX_SAFE_INTEGER,
-      retryBackoffMs: o.retryBackoffMs,
-      retryBackoffMaxMs: o.retryBackoffMaxMs,
-      maxInFlightPerConnection: maxInFlight,
-      maxRequestSize: options.maxRequestSize ?? 1024 * 1024,
-    });
+    this.sender = new Sender(
+      this.cluster,
+      this.acc,
+      {
+        acks: this.acks,
+        compression: COMPRESSION[options.compression ?? 'none'],
+        requestTimeoutMs: o.requestTimeoutMs,
+        retries: options.retries ?? Number.MAX_SAFE_INTEGER,
+        retryBackoffMs: o.retryBackoffMs,
+        retryBackoffMaxMs: o.retryBackoffMaxMs,
+        maxInFlightPerConnection: maxInFlight,
+        maxRequestSize: options.maxRequestSize ?? 1024 * 1024,
+      },
+      () => this.fetchProducerId(),
+    );
   }
 
   /** Whether records carry a producer id and sequence numbers (false before connect or after fallback). */
@@ -172,6 +177,11 @@ export class Producer<K = Buffer, V = Buffer> {
       );
       return;
     }
+    this.sender.identity = await this.fetchProducerId();
+  }
+
+  /** A fresh producer id and epoch (InitProducerId without a transactional id). */
+  private async fetchProducerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
     const o = this.cluster.options;
     const res = await withRetries(
       async () => {
@@ -186,7 +196,7 @@ export class Producer<K = Buffer, V = Buffer> {
       },
       { retries: 10, baseMs: o.retryBackoffMs, maxMs: o.retryBackoffMaxMs, deadline: Date.now() + o.requestTimeoutMs },
     );
-    this.sender.identity = { producerId: res.producerId, producerEpoch: res.producerEpoch };
+    return { producerId: res.producerId, producerEpoch: res.producerEpoch };
   }
 
   /**

@@ -54,6 +54,8 @@ export class Sender {
   private expiryTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
   identity: ProducerIdentity | null = null;
+  private resetPending = false;
+  private resetting = false;
   /** Stats for users and tests. */
   readonly stats = { requests: 0, batches: 0, records: 0, retries: 0, bytes: 0 };
 
@@ -61,6 +63,9 @@ export class Sender {
     private readonly cluster: Cluster,
     private readonly acc: RecordAccumulator,
     private readonly o: SenderOptions,
+    /** Asks the cluster for a fresh producer id (InitProducerId). */
+    private readonly newIdentity: () => Promise<ProducerIdentity> = () =>
+      Promise.reject(new Error('no producer id source')),
   ) {
     acc.onReady = () => this.wake();
   }
@@ -96,6 +101,12 @@ export class Sender {
           `${b.records.length} record(s) for ${b.topic}-${b.partition} expired: delivery.timeout.ms passed before the broker acknowledged them`,
         ),
       );
+    if (this.resetPending) {
+      this.maybeResetIdentity();
+      this.scheduleExpiry();
+      this.checkIdle();
+      return;
+    }
     // Drain repeatedly: each round takes the head batch of every partition, so several batches
     // of one partition go out pipelined (up to max.in.flight per connection) in one pass.
     while (this.drainOnce(now) > 0) {}
@@ -295,6 +306,37 @@ export class Sender {
   private failBatch(b: ProducerBatch, err: unknown): void {
     b.fail(err);
     this.acc.release(b);
+    // A batch that took a sequence number and will never be written leaves a gap the broker
+    // would answer with OUT_OF_ORDER_SEQUENCE_NUMBER forever: start over with a new producer id.
+    if (this.identity && b.baseSequence >= 0) this.resetPending = true;
+  }
+
+  /**
+   * Replaces the producer id once nothing is in flight (KIP-360's "reset the producer id" for
+   * idempotent producers): sequences restart at 0 and queued batches are re-stamped on drain.
+   */
+  private maybeResetIdentity(): void {
+    if (this.resetting || this.inFlightBatches > 0) return;
+    this.resetting = true;
+    this.newIdentity()
+      .then(
+        (identity) => {
+          this.identity = identity;
+          this.nextSequence.clear();
+          this.acc.forEachQueued((b) => {
+            b.encoded = undefined;
+            b.baseSequence = -1;
+            b.producerId = -1n;
+            b.producerEpoch = -1;
+          });
+          this.resetPending = false;
+        },
+        (err) => this.cluster.logger.warn({ err }, 'could not get a new producer id; retrying'),
+      )
+      .finally(() => {
+        this.resetting = false;
+        setTimeout(() => this.wake(), this.resetPending ? this.o.retryBackoffMs : 0).unref();
+      });
   }
 
   stop(): void {

@@ -5,6 +5,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
 import type { Broker } from '../../../src/broker/broker.js';
 import { Admin } from '../../../src/client/admin/admin.js';
+import type { ClientError } from '../../../src/client/errors.js';
 import { Consumer } from '../../../src/client/consumer/consumer.js';
 import type { RequestEvent } from '../../../src/client/net/diagnostics.js';
 import { Producer } from '../../../src/client/producer/producer.js';
@@ -137,5 +138,48 @@ describe('stale metadata', () => {
       remove();
       await c.close();
     }
+  });
+});
+
+describe('idempotent producer recovery', () => {
+  it('after a batch with a sequence number expires, the producer takes a new producer id instead of failing every later batch', async () => {
+    const topic = 'seq-gap';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const p = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      deliveryTimeoutMs: 300,
+      retryBackoffMs: 10,
+      lingerMs: 0,
+    });
+    await p.send({ topic, value: Buffer.from('known producer') });
+    const before = p.stats;
+    // refuse every produce with a retriable error until the next batch has expired
+    const remove = broker.dispatcher.intercept(ApiKeys.Produce, (req) => ({
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+      responses: (req as ProduceRequest).topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((pd) => ({
+          index: pd.index,
+          errorCode: 19,
+          baseOffset: -1n,
+          logAppendTimeMs: -1n,
+          logStartOffset: -1n,
+          recordErrors: [],
+          errorMessage: null,
+          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+        })),
+      })),
+    }));
+    await assert.rejects(
+      p.send({ topic, value: Buffer.from('expires') }),
+      (e: ClientError) => e.code === 'ERR_CLIENT_DELIVERY_TIMEOUT',
+    );
+    remove();
+    const md = await p.send({ topic, value: Buffer.from('after the gap') });
+    assert.equal(md.offset, 1, 'written, not refused as OUT_OF_ORDER_SEQUENCE_NUMBER');
+    assert.ok(p.stats.retries > before.retries);
+    await p.close();
   });
 });
