@@ -1,5 +1,6 @@
 /**
- * Client benchmark: Vltava's client against kafkajs and @platformatic/kafka, producing and
+ * Client benchmark: Vltava's client against kafkajs, @platformatic/kafka and librdkafka
+ * (confluent-kafka-python, out of process), producing and
  * consuming the same workload against one spawned Vltava broker (a separate process, so the
  * broker does not share an event loop with the clients), in one run.
  *
@@ -29,6 +30,7 @@ import { Admin } from '../src/client/admin/admin.js';
 import { Consumer } from '../src/client/consumer/consumer.js';
 import { Producer } from '../src/client/producer/producer.js';
 import { silentLogger } from '../src/common/logger.js';
+import { confluentConsume, confluentProduce } from './lib/loadgen.js';
 import { spawnBroker } from './lib/processes.js';
 import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 
@@ -49,7 +51,8 @@ const PER_SEND = 1000;
 const IN_FLIGHT = 4;
 
 type Side = {
-  produce(topic: string, value: Buffer, count: number): Promise<void>;
+  /** Resolves with the seconds the client measured itself, when it runs out of process. */
+  produce(topic: string, value: Buffer, count: number): Promise<unknown>;
   consume(topic: string, count: number): Promise<{ firstAt: number; lastAt: number }>;
 };
 
@@ -172,6 +175,27 @@ function platformatic(bootstrap: string): Side {
   };
 }
 
+/**
+ * librdkafka through confluent-kafka-python (bench/lib/loadgen.ts, scripts/bench-confluent.py):
+ * a separate process that times itself (startup excluded), so its CPU is not in `client CPU %`.
+ */
+function librdkafka(port: number, smoke: boolean): Side {
+  const timeoutMs = smoke ? 20_000 : 120_000;
+  return {
+    async produce(topic, value, count) {
+      const r = await confluentProduce(port, topic, value.length, -1, count, timeoutMs);
+      if (r.error) throw new Error(r.error);
+      return r.seconds;
+    },
+    async consume(topic, count) {
+      const r = await confluentConsume(port, topic, count, timeoutMs);
+      if (r.error) throw new Error(r.error);
+      const lastAt = performance.now();
+      return { firstAt: lastAt - r.seconds * 1000, lastAt };
+    },
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const smoke = argv.includes('--smoke');
   const counts: Record<number, number> = smoke ? { 1024: 2_000, 100: 3_000 } : { 1024: 200_000, 100: 1_000_000 };
@@ -188,6 +212,7 @@ async function main(argv: string[]): Promise<void> {
       ['vltava', vltava(bootstrap)],
       ['kafkajs', kafkajs(bootstrap)],
       ['@platformatic/kafka', platformatic(bootstrap)],
+      ['librdkafka (confluent-kafka-python)', librdkafka(broker.port, smoke)],
     ];
     for (const size of [1024, 100]) {
       const count = counts[size]!;
@@ -212,8 +237,8 @@ async function main(argv: string[]): Promise<void> {
         try {
           const t0 = performance.now();
           const pc = process.cpuUsage();
-          await side.produce(topic, value, count);
-          run.produceSeconds = (performance.now() - t0) / 1000;
+          const selfTimed = await side.produce(topic, value, count);
+          run.produceSeconds = typeof selfTimed === 'number' ? selfTimed : (performance.now() - t0) / 1000;
           run.produceCpuPct = cpuPct(pc, performance.now() - t0);
           const c0 = performance.now();
           const cc = process.cpuUsage();
@@ -221,6 +246,10 @@ async function main(argv: string[]): Promise<void> {
           run.consumeCpuPct = cpuPct(cc, performance.now() - c0);
           run.consumeSeconds = (lastAt - firstAt) / 1000;
           run.firstRecordMs = firstAt - c0;
+          if (typeof selfTimed === 'number') {
+            // out of process: this process's CPU and the join time say nothing about that client
+            run.produceCpuPct = run.consumeCpuPct = run.firstRecordMs = Number.NaN;
+          }
         } catch (err) {
           run.error = (err as Error).message;
         }
@@ -268,7 +297,7 @@ async function main(argv: string[]): Promise<void> {
       script: 'dist/bench/client.js',
       argv,
       workload:
-        'One spawned Vltava broker (vltava server start, fresh data dir). Per client and record size: a fresh 1-partition topic; produce N records (no key, acks=all, partition 0) as 4 concurrent sends of 1,000 records; then consume all N with a new group from the earliest offset. Vltava producer with batchSize 1 MiB and idempotence on; kafkajs and @platformatic/kafka with their defaults (idempotence off).',
+        'One spawned Vltava broker (vltava server start, fresh data dir). Per client and record size: a fresh 1-partition topic; produce N records (no key, acks=all, partition 0) as 4 concurrent sends of 1,000 records; then consume all N with a new group from the earliest offset. Vltava producer with batchSize 1 MiB and idempotence on; kafkajs and @platformatic/kafka with their defaults (idempotence off). librdkafka runs as confluent-kafka-python in its own process (scripts/bench-confluent.py: throughput settings, consumer by assignment rather than group) and times itself; its CPU and join columns are blank.',
       tables,
       data: { runs },
     });
