@@ -102,6 +102,14 @@ export function registerDumpLogCommand(program: Command): void {
     .argument('<files...>', 'segment files, e.g. data/my-topic-0/00000000000000000000.log')
     .option('--print-data-log', 'print keys and values (implies --deep-iteration)')
     .option('--deep-iteration', 'print every record, not only batch headers')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vltava dump-log data/orders-0/00000000000000000000.log
+  $ vltava dump-log --print-data-log data/orders-0/00000000000000000000.log
+  $ vltava dump-log data/orders-0/00000000000000000000.index`,
+    )
     .action(async (files: string[], opts: { printDataLog?: boolean; deepIteration?: boolean }) => {
       const code = await runDumpLog(files, opts);
       if (code !== 0) process.exitCode = code;

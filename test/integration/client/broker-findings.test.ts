@@ -1,7 +1,5 @@
 /**
- * Broker bugs found while testing the client, as minimal tests against the raw protocol. They are
- * `todo` so the suite stays green while the owners fix them; each says what the client does
- * about it. Remove the `todo` once fixed.
+ * Broker bugs found while testing the client, as minimal regression tests against the raw protocol.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -10,9 +8,7 @@ import { Connection } from '../../../src/client/net/connection.js';
 import { ApiKeys } from '../../../src/protocol/messages/index.js';
 import { encodeRecordBatch } from '../../../src/protocol/records/encode.js';
 
-it("storage: 'memory' assigns distinct offsets to pipelined Produce requests for one partition", {
-  todo: 'MemoryLog.append computes offsets from nextOffset, then awaits leaderEpochCache.assign before advancing nextOffset, so a second append in the same tick gets the same offsets (and acks=all requests then wait for their timeout). Client tests use disk storage meanwhile (helpers.startTestBroker).',
-}, async () => {
+it("storage: 'memory' assigns distinct offsets to pipelined Produce requests for one partition", async () => {
   const broker = await startBroker({ port: 0, storage: 'memory', config: { 'auto.create.topics.enable': true } });
   const [host, port] = broker.bootstrapServers.split(':');
   const c = await Connection.connect({ host: host!, port: Number(port) });
