@@ -12,7 +12,7 @@ import { Consumer } from '../../../src/client/consumer/consumer.js';
 import { Producer } from '../../../src/client/producer/producer.js';
 import { deserializers, serializers } from '../../../src/client/producer/serializers.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { Changes, startTestBroker, stopTestBroker } from './helpers.js';
+import { Changes, run, startTestBroker, stopTestBroker } from './helpers.js';
 import diagnostics from 'node:diagnostics_channel';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +70,7 @@ describe('client interop in one consumer group', () => {
     const kjs = kafka.consumer({
       groupId,
       heartbeatInterval: 200,
+      maxWaitTimeInMs: 100, // kafkajs heartbeats between fetches: a 5 s long poll would hold up every rebalance
       partitionAssigners: [(cfg) => ({ ...PartitionAssigners.roundRobin(cfg), name: 'roundrobin' })],
     });
     await kjs.connect();
@@ -138,5 +139,67 @@ describe('client interop in one consumer group', () => {
     await oursLoop;
     await ours.close();
     diagnostics.unsubscribe('vltava:client:rebalance', changes.poke);
+  });
+});
+
+describe('reading what other clients wrote', () => {
+  for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+    it(`consumes ${codec} batches produced by kcat (librdkafka), keys and headers intact`, async () => {
+      const topic = `interop-kcat-${codec}`;
+      await admin.createTopics([{ topic, numPartitions: 1 }]);
+      const lines = Array.from({ length: 50 }, (_, i) => `key-${i}:value-${i}`).join('\n');
+      await run(
+        'kcat',
+        ['-b', broker.bootstrapServers, '-P', '-t', topic, '-K', ':', '-z', codec, '-H', 'origin=kcat'],
+        `${lines}\n`,
+      );
+      const c = new Consumer({
+        bootstrapServers: broker.bootstrapServers,
+        logger,
+        autoOffsetReset: 'earliest',
+        keyDeserializer: deserializers.string,
+        valueDeserializer: deserializers.string,
+      });
+      await c.assign([{ topic, partition: 0 }]);
+      const got: Array<[string | null, string | null]> = [];
+      for await (const r of c) {
+        assert.deepEqual(
+          r.headers.map((h) => [h.key, h.value?.toString()]),
+          [['origin', 'kcat']],
+        );
+        if (got.push([r.key, r.value]) === 50) break;
+      }
+      assert.deepEqual(got[49], ['key-49', 'value-49']);
+      await c.close();
+    });
+  }
+
+  it('consumes records produced by kafkajs with gzip', async () => {
+    const topic = 'interop-kafkajs-gzip';
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const { CompressionTypes } = await import('kafkajs');
+    const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
+    const p = kafka.producer();
+    await p.connect();
+    await p.send({
+      topic,
+      compression: CompressionTypes.GZIP,
+      messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, headers: { n: `${i}` } })),
+    });
+    await p.disconnect();
+    const c = new Consumer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      autoOffsetReset: 'earliest',
+      valueDeserializer: deserializers.string,
+    });
+    await c.assign([{ topic, partition: 0 }]);
+    const values: string[] = [];
+    for await (const r of c) if (values.push(r.value!) === 20) break;
+    assert.deepEqual(
+      values,
+      Array.from({ length: 20 }, (_, i) => `v${i}`),
+    );
+    await c.close();
   });
 });
