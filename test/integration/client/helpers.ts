@@ -1,8 +1,5 @@
 // Test helpers for client integration tests: read a partition back with raw Fetch requests.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Broker, startBroker } from '../../../src/broker/broker.js';
 import type { Cluster } from '../../../src/client/net/cluster.js';
 import { ApiKeys, type FetchResponse } from '../../../src/protocol/messages/index.js';
@@ -98,23 +95,11 @@ export class Changes {
   }
 }
 
-/**
- * An in-process broker on a temporary log dir, removed by `stopTestBroker`. Client tests use disk
- * storage rather than `storage: 'memory'` because MemoryLog assigns duplicate offsets to
- * concurrent appends (see broker-findings.test.ts); switch back once that is fixed.
- */
-const testDirs = new WeakMap<Broker, string>();
-
-export async function startTestBroker(config: Record<string, string | number | boolean> = {}): Promise<Broker> {
-  const dir = await mkdtemp(join(tmpdir(), 'vltava-client-test-'));
-  const broker = await startBroker({ port: 0, config: { 'log.dirs': dir, ...config } });
-  testDirs.set(broker, dir);
-  return broker;
+/** An in-process broker with in-memory storage on a free port, for client tests. */
+export function startTestBroker(config: Record<string, string | number | boolean> = {}): Promise<Broker> {
+  return startBroker({ port: 0, storage: 'memory', config });
 }
 
 export async function stopTestBroker(broker: Broker | undefined): Promise<void> {
-  if (!broker) return;
-  await broker.close();
-  const dir = testDirs.get(broker);
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await broker?.close();
 }
