@@ -17,6 +17,7 @@ import type { Clock } from '../../common/clock.js';
 import { ConnectionError, errorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { FrameDecoder, frameResponse } from './frame-decoder.js';
+import { type ReadSink, sharedReadBuffer } from './user-buffer-socket.js';
 
 export type ResponseBody = Buffer | readonly Buffer[] | null;
 
@@ -48,6 +49,8 @@ export interface ConnectionOptions {
   logger: Logger;
   handler: RequestHandler;
   onClose: (conn: Connection) => void;
+  /** The socket delivers reads through this connection's ReadSink methods, not 'data' events. */
+  readsViaSink?: boolean;
 }
 
 /**
@@ -61,7 +64,7 @@ interface Slot {
   body: ResponseBody;
 }
 
-export class Connection implements ConnectionContext {
+export class Connection implements ConnectionContext, ReadSink {
   readonly id: number;
   readonly listenerName: string;
   readonly remoteAddress: string;
@@ -76,6 +79,8 @@ export class Connection implements ConnectionContext {
   private closing = false;
   private closed = false;
   private pumping = false;
+  /** The frame tail last offered as a read buffer (reads into it need no copy). */
+  private readTarget: Buffer | undefined;
   private readonly closedPromise: Promise<void>;
 
   constructor(
@@ -90,7 +95,7 @@ export class Connection implements ConnectionContext {
     this.lastActiveMs = opts.clock.monotonic();
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (opts.readsViaSink !== true) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.writeBlocked = false;
       this.lastActiveMs = this.opts.clock.monotonic();
@@ -123,6 +128,22 @@ export class Connection implements ConnectionContext {
   /** Resolves once the socket is fully closed. */
   whenClosed(): Promise<void> {
     return this.closedPromise;
+  }
+
+  /** ReadSink: where the next socket read should land. */
+  readBuffer(): Buffer {
+    this.readTarget = this.closing ? undefined : this.decoder.readTarget();
+    return this.readTarget ?? sharedReadBuffer();
+  }
+
+  /** ReadSink: `bytes` were read into `buf` (a frame tail from readBuffer, or the shared scratch). */
+  onRead(bytes: number, buf: Buffer): void {
+    if (this.closing) return;
+    this.lastActiveMs = this.opts.clock.monotonic();
+    if (buf === this.readTarget) this.decoder.wrote(bytes);
+    else this.decoder.push(buf.subarray(0, bytes));
+    this.readTarget = undefined;
+    this.pump();
   }
 
   private onData(chunk: Buffer): void {
@@ -221,12 +242,14 @@ export class Connection implements ConnectionContext {
 
   private updateReading(): void {
     if (this.closed) return;
-    const shouldPause = this.closing || this.writeBlocked || this.slots.length >= this.opts.maxInFlight;
+    // A closing connection keeps reading (and drops what it reads) so that it sees the peer's FIN:
+    // with `onread`, pause() stops the kernel reads, and a half-open socket would never close.
+    const shouldPause = !this.closing && (this.writeBlocked || this.slots.length >= this.opts.maxInFlight);
     if (shouldPause && !this.readPaused) {
       this.socket.pause();
       this.readPaused = true;
       if (backpressureChannel.hasSubscribers) {
-        const reason = this.closing ? 'closing' : this.writeBlocked ? 'write' : 'in-flight';
+        const reason = this.writeBlocked ? 'write' : 'in-flight';
         backpressureChannel.publish({ connectionId: this.id, paused: true, reason });
       }
     } else if (!shouldPause && this.readPaused) {
@@ -234,12 +257,12 @@ export class Connection implements ConnectionContext {
       this.socket.resume();
       if (backpressureChannel.hasSubscribers) backpressureChannel.publish({ connectionId: this.id, paused: false, reason: 'resumed' });
       // Frames may already be buffered from before the pause.
-      this.pump();
+      if (!this.closing) this.pump();
     }
   }
 
   /**
-   * Graceful close: stop reading, let in-flight responses be written, then end the socket.
+   * Graceful close: stop taking requests, let in-flight responses be written, then end the socket.
    * Idempotent.
    */
   close(reason: string): void {

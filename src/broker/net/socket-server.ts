@@ -10,6 +10,7 @@ import { type Clock, systemClock, type TimerHandle } from '../../common/clock.js
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
 import { Connection, type RequestHandler } from './connection.js';
+import { withUserReadBuffer } from './user-buffer-socket.js';
 
 export interface SocketServerOptions {
   handler: RequestHandler;
@@ -57,7 +58,8 @@ export class SocketServer {
       backlog: options.backlog ?? 511,
       shutdownGraceMs: options.shutdownGraceMs ?? 1000,
     };
-    this.server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+    // pauseOnConnect: nothing is read before accept() decides how reads are buffered.
+    this.server = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.logger.error({ err }, 'listener error'));
   }
 
@@ -83,12 +85,15 @@ export class SocketServer {
     return this.connections.size;
   }
 
-  private accept(socket: Socket): void {
+  private accept(accepted: Socket): void {
     if (this.closing !== undefined || this.connections.size >= this.opts.maxConnections) {
-      socket.destroy();
+      accepted.destroy();
       return;
     }
-    const conn = new Connection(socket, {
+    let conn: Connection | undefined;
+    const rewrapped = withUserReadBuffer(accepted, this.server, () => conn);
+    const socket = rewrapped ?? accepted;
+    conn = new Connection(socket, {
       id: this.nextConnectionId++,
       listenerName: this.opts.listenerName,
       maxFrameBytes: this.opts.maxRequestBytes,
@@ -97,8 +102,10 @@ export class SocketServer {
       logger: this.logger,
       handler: this.opts.handler,
       onClose: (c) => this.connections.delete(c),
+      readsViaSink: rewrapped !== undefined,
     });
     this.connections.add(conn);
+    if (rewrapped === undefined) accepted.resume();
   }
 
   private startIdleReaper(): void {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ManualClock } from '../../../../src/common/clock.js';
 import type { RequestHandler } from '../../../../src/broker/net/connection.js';
 import { SocketServer, type SocketServerOptions } from '../../../../src/broker/net/socket-server.js';
+import { frameResponse } from '../../../../src/broker/net/frame-decoder.js';
 import { deferred, RawClient } from './harness.js';
 
 const servers: SocketServer[] = [];
@@ -47,6 +48,50 @@ describe('SocketServer', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('hands large frames to the handler in their own buffer, read whole, however the stream is split', async () => {
+    const own: boolean[] = [];
+    const { port } = await start((frame) => {
+      // A large frame is read straight into a buffer of exactly its size (no socket chunk pinned).
+      if (frame.length > 4096) own.push(frame.byteOffset === 0 && frame.buffer.byteLength === frame.length);
+      return Buffer.from(frame);
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 300_000 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat({ max: 1_500_000 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 255 }),
+        async (sizes, cuts, seed) => {
+          const client = await RawClient.connect(port);
+          const frames = sizes.map((n, i) => Buffer.alloc(n, (seed + i) & 0xff));
+          const stream = Buffer.concat(frames.flatMap((f) => frameResponse(f).buffers));
+          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          let prev = 0;
+          for (const p of [...points, stream.length]) {
+            await new Promise<void>((resolve) => client.socket.write(stream.subarray(prev, p), () => resolve()));
+            prev = p;
+          }
+          const got = await client.waitFrames(frames.length);
+          assert.deepEqual(got, frames);
+          client.end();
+          await client.closedPromise;
+        },
+      ),
+      { numRuns: 15 },
+    );
+    assert.ok(own.length > 0 && own.every((x) => x));
+  });
+
+  it('close() resolves once the connections it accepted are closed', async () => {
+    const server = new SocketServer({ handler: echo, host: '127.0.0.1', port: 0 });
+    const { port } = await server.listen();
+    const client = await RawClient.connect(port);
+    client.send(Buffer.from('hi'));
+    assert.deepEqual(await client.waitFrames(1), [Buffer.from('hi')]);
+    await server.close();
+    await client.closedPromise;
+    assert.equal(server.connectionCount, 0);
   });
 
   it('answers pipelined requests in order even when handlers finish out of order', async () => {
