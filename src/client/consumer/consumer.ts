@@ -464,6 +464,21 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     return this.handed.get(k) ?? this.fetcher.state(tp.topic, tp.partition)?.position ?? -1;
   }
 
+  /**
+   * Records between the application's position and the high watermark of the last fetch, per
+   * assigned partition (-1 until the partition has been fetched). Costs no request.
+   */
+  lag(): Array<TopicPartition & { lag: number }> {
+    return [...this.fetcher.partitions.values()].map((s) => {
+      const position = this.handed.get(tpKey(s.topic, s.partition)) ?? s.position;
+      return {
+        topic: s.topic,
+        partition: s.partition,
+        lag: s.highWatermark < 0 || position < 0 ? -1 : Math.max(0, s.highWatermark - position),
+      };
+    });
+  }
+
   seek(tp: TopicPartition, offset: number): void {
     this.fetcher.seek(tp.topic, tp.partition, offset);
     this.handed.delete(tpKey(tp.topic, tp.partition));

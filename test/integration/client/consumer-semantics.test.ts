@@ -75,6 +75,7 @@ describe('consumer delivery semantics', () => {
     const it = c.messages();
     const first = (await it.next()).value!;
     assert.equal(c.position({ topic, partition: 0 }) >= first.offset + 1, true);
+    assert.deepEqual(c.lag(), [{ topic, partition: 0, lag: 4 - c.position({ topic, partition: 0 }) }]);
     const done = new Promise<unknown>((resolve) =>
       c.commitAsync([{ topic, partition: 0, offset: first.offset + 1 }], resolve),
     );
