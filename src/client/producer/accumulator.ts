@@ -33,7 +33,9 @@ interface Delivery {
 let nextBatchId = 0;
 
 export class ProducerBatch {
-  readonly id = nextBatchId++;
+  /** Creation order; halves of a split batch take fractions between it and the next id. */
+  id = nextBatchId++;
+  span = 1;
   readonly records: RecordInput[] = [];
   readonly deliveries: Delivery[] = [];
   sizeBytes = 0;
@@ -68,6 +70,31 @@ export class ProducerBatch {
 
   fail(err: unknown): void {
     for (const d of this.deliveries) d.reject(err);
+  }
+
+  /**
+   * Splits into two batches of half the records each (for MESSAGE_TOO_LARGE), keeping this
+   * batch's place in the partition's order and each record's delivery promise.
+   */
+  split(): [ProducerBatch, ProducerBatch] {
+    const half = Math.ceil(this.records.length / 2);
+    const payload = this.sizeBytes - BATCH_OVERHEAD;
+    const firstPayload = Math.round((payload * half) / this.records.length);
+    const make = (from: number, to: number, id: number, bytes: number) => {
+      const b = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline);
+      // the halves share this batch's id range [id, id + span): order against others is kept
+      b.id = id;
+      b.span = this.span / 2;
+      b.records.push(...this.records.slice(from, to));
+      b.deliveries.push(...this.deliveries.slice(from, to));
+      b.sizeBytes = BATCH_OVERHEAD + bytes; // the halves release exactly what this batch holds
+      b.closed = true;
+      return b;
+    };
+    return [
+      make(0, half, this.id, firstPayload),
+      make(half, this.records.length, this.id + this.span / 2, payload - firstPayload),
+    ];
   }
 }
 

@@ -42,6 +42,8 @@ export interface ProducerIdentity {
 }
 
 const OUT_OF_ORDER_SEQUENCE = 45;
+const MESSAGE_TOO_LARGE = 10;
+const RECORD_LIST_TOO_LARGE = 18;
 const DUPLICATE_SEQUENCE = 46;
 const MAX_SEQUENCE = 0x7fffffff;
 
@@ -259,6 +261,10 @@ export class Sender {
           api: 'Produce',
           serverMessage: p.errorMessage,
         });
+        if ((p.errorCode === MESSAGE_TOO_LARGE || p.errorCode === RECORD_LIST_TOO_LARGE) && b.records.length > 1) {
+          this.splitAndRetry(b);
+          continue;
+        }
         if (p.errorCode === OUT_OF_ORDER_SEQUENCE && this.acc.hasEarlierQueued(b)) {
           this.retryOrFail(b, err, true);
           continue;
@@ -273,6 +279,19 @@ export class Sender {
           retriable: true,
         }),
       );
+  }
+
+  /**
+   * A batch the broker finds too large goes back as two halves (Java does the same). Their
+   * sequence numbers must be new, and batches after them may already carry later ones: with
+   * idempotence the producer takes a new producer id before sending again.
+   */
+  private splitAndRetry(b: ProducerBatch): void {
+    const [first, second] = b.split();
+    this.stats.retries++;
+    if (this.identity && b.baseSequence >= 0) this.resetPending = true;
+    this.acc.reenqueue(first);
+    this.acc.reenqueue(second);
   }
 
   private succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {

@@ -258,6 +258,29 @@ describe('producer failure handling', () => {
     await p.close(100);
   });
 
+  it('splits a batch the broker finds too large and delivers every record in order', async () => {
+    const topic = 'p-split';
+    await admin.createTopics([{ topic, numPartitions: 1, configs: { 'max.message.bytes': '2000' } }]);
+    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger, batchSize: 64 * 1024, lingerMs: 50 });
+    await p.connect();
+    const sent = await p.sendBatch(
+      Array.from({ length: 60 }, (_, i) => ({ topic, partition: 0, value: Buffer.from(`${i}`.padStart(100, '-')) })),
+    );
+    assert.deepEqual(
+      sent.map((m) => m.offset),
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    assert.ok(p.stats.retries >= 3, 'the 6 KB batch was split at least three times');
+    await p.close();
+    const values = (await readPartition(admin.cluster, topic, 0)).map((r) =>
+      Number(r.value!.toString().replace(/-/g, '')),
+    );
+    assert.deepEqual(
+      values,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+  });
+
   it('an explicit idempotent producer with acks=1 is refused, as in Java', () => {
     assert.throws(
       () => new Producer({ bootstrapServers: broker.bootstrapServers, logger, idempotent: true, acks: 1 }),

@@ -69,3 +69,28 @@ describe('record accumulator', () => {
     acc.stop();
   });
 });
+
+describe('batch splitting', () => {
+  it('halves keep the original place in the partition order and release exactly the original bytes', () => {
+    const acc = new RecordAccumulator({ ...opts, batchSize: 100_000 });
+    for (let i = 0; i < 5; i++) acc.append('t', 0, rec(100)).catch(() => {});
+    acc.beginFlush();
+    const [big] = acc.drain(Date.now(), () => true).batches;
+    for (let i = 0; i < 2; i++) acc.append('t', 0, rec(100)).catch(() => {});
+    const [a, b] = big!.split();
+    const [a1, a2] = a.split();
+    for (const x of [b, a2, a1]) acc.reenqueue(x);
+    const order: number[] = [];
+    for (
+      let batch = acc.drain(Date.now(), () => true).batches[0];
+      batch;
+      batch = acc.drain(Date.now(), () => true).batches[0]
+    ) {
+      order.push(batch.records.length);
+      acc.release(batch);
+    }
+    assert.deepEqual(order, [2, 1, 2, 2], 'a1, a2, b, then the younger batch');
+    assert.equal(acc.bufferedBytes, 0);
+    acc.stop();
+  });
+});
