@@ -208,14 +208,18 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     }
     const w = this.waiter;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      const onAbort = () => resolve();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      w.promise.then(() => {
+      // whichever comes first; the others are detached so idle polls do not pile up listeners
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      w.promise.then(done);
     });
   }
 
