@@ -215,3 +215,55 @@ describe('consumer groups', () => {
     });
   }
 });
+
+describe('incremental rebalancing', () => {
+  for (const [assignor, revokedByFirst] of [
+    ['cooperative-sticky', 2],
+    ['range', 4],
+  ] as const) {
+    it(`${assignor}: when a second member joins, the first revokes ${revokedByFirst} of its 4 partitions`, async () => {
+      const topic = `c-incremental-${assignor}`;
+      await admin.createTopics([{ topic, numPartitions: 4 }]);
+      const changes = new Changes();
+      const revoked: number[][] = [];
+      const owned = [new Set<number>(), new Set<number>()];
+      const make = (i: number) =>
+        new Consumer({
+          ...consumerOpts(),
+          groupId: `g-incremental-${assignor}`,
+          assignors: [assignor],
+          heartbeatIntervalMs: 50,
+          rebalanceListener: {
+            onAssigned: (tps) => {
+              for (const tp of tps) owned[i]!.add(tp.partition);
+              changes.poke();
+            },
+            onRevoked: (tps) => {
+              if (i === 0) revoked.push(tps.map((tp) => tp.partition));
+              for (const tp of tps) owned[i]!.delete(tp.partition);
+              changes.poke();
+            },
+          },
+        });
+      const [c1, c2] = [make(0), make(1)];
+      const ac = new AbortController();
+      await c1.subscribe(topic);
+      const loop1 = c1.run({ signal: ac.signal, eachMessage: () => {} });
+      await changes.until(() => owned[0]!.size === 4, 'the first member to own all partitions');
+      await c2.subscribe(topic);
+      const loop2 = c2.run({ signal: ac.signal, eachMessage: () => {} });
+      await changes.until(() => owned[0]!.size === 2 && owned[1]!.size === 2, 'two partitions each');
+      assert.equal(revoked.flat().length, revokedByFirst);
+      if (assignor === 'cooperative-sticky') {
+        const kept = [...owned[0]!];
+        assert.ok(
+          kept.every((p) => !revoked.flat().includes(p)),
+          'kept partitions were never revoked',
+        );
+      }
+      ac.abort();
+      await Promise.all([loop1, loop2]);
+      await Promise.all([c1.close(), c2.close()]);
+    });
+  }
+});
