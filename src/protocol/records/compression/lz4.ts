@@ -15,8 +15,15 @@
  * We compress with lz4-napi's defaults: independent blocks, no checksums, no content size,
  * which is the option set Java's KafkaLZ4BlockInputStream requires (it rejects linked blocks).
  */
-import { compressFrameSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
+import type * as Lz4 from 'lz4-napi';
 import { decompressFailed, decompressedTooLarge } from './errors.js';
+
+// Loaded on first use (as zstd.ts does): the native binding's dlopen was a sixth of the broker's
+// startup, and a broker that never sees lz4 batches never needs it.
+const require = createRequire(import.meta.url);
+let lz4: typeof Lz4 | undefined;
+const lz4Native = (): typeof Lz4 => (lz4 ??= require('lz4-napi') as typeof Lz4);
 
 const LZ4_FRAME_MAGIC = 0x184d2204;
 const LZ4_SKIPPABLE_MASK = 0xfffffff0;
@@ -32,7 +39,7 @@ const FLG_DICT_ID = 0x01;
 const BLOCK_UNCOMPRESSED = 0x80000000;
 
 export function lz4Compress(data: Buffer): Buffer {
-  return compressFrameSync(data);
+  return lz4Native().compressFrameSync(data);
 }
 
 interface FrameScan {
@@ -110,7 +117,7 @@ function decompressBlocks(data: Buffer, scan: FrameScan, maxBytes: number): Buff
       input.writeUInt32LE(room, 0);
       block.copy(input, 4);
       try {
-        out = uncompressSync(input, scan.linked ? window : undefined);
+        out = lz4Native().uncompressSync(input, scan.linked ? window : undefined);
       } catch (e) {
         if (room < scan.blockMax && /too small/.test(String((e as Error).message)))
           throw decompressedTooLarge('lz4', maxBytes);
@@ -131,7 +138,7 @@ export function lz4Decompress(data: Buffer, maxBytes: number): Buffer {
   if (scan.bound > maxBytes) return decompressBlocks(data, scan, maxBytes);
   let out: Buffer;
   try {
-    out = decompressFrameSync(scan.end === data.length ? data : data.subarray(0, scan.end));
+    out = lz4Native().decompressFrameSync(scan.end === data.length ? data : data.subarray(0, scan.end));
   } catch (e) {
     throw decompressFailed('lz4', e);
   }

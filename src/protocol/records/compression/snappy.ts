@@ -10,8 +10,14 @@
  * Size guard: each raw block begins with its uncompressed length as a varint; it is read and
  * checked against the cap before the native decoder (which trusts it and allocates it) runs.
  */
-import { compressSync, uncompressSync } from 'snappy';
+import { createRequire } from 'node:module';
+import type * as Snappy from 'snappy';
 import { decompressFailed, decompressedTooLarge } from './errors.js';
+
+// Loaded on first use, as zstd.ts and lz4.ts do (the native dlopen is startup time otherwise).
+const require = createRequire(import.meta.url);
+let snappy: typeof Snappy | undefined;
+const snappyNative = (): typeof Snappy => (snappy ??= require('snappy') as typeof Snappy);
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16;
@@ -32,7 +38,7 @@ export function isXerialSnappy(data: Buffer): boolean {
 export function snappyCompress(data: Buffer): Buffer {
   const parts: Buffer[] = [XERIAL_HEADER];
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(at, Math.min(at + XERIAL_BLOCK_SIZE, data.length)));
+    const block = snappyNative().compressSync(data.subarray(at, Math.min(at + XERIAL_BLOCK_SIZE, data.length)));
     const len = Buffer.allocUnsafe(4);
     len.writeInt32BE(block.length, 0);
     parts.push(len, block);
@@ -54,7 +60,7 @@ function rawUncompressedLength(block: Buffer): number {
 function rawDecompress(block: Buffer, maxBytes: number): Buffer {
   if (rawUncompressedLength(block) > maxBytes) throw decompressedTooLarge('snappy', maxBytes);
   try {
-    return uncompressSync(block, { asBuffer: true }) as Buffer;
+    return snappyNative().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (e) {
     throw decompressFailed('snappy', e);
   }
