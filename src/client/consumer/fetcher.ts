@@ -24,6 +24,7 @@ import type { Record } from '../../protocol/records/record.js';
 import { KafkaError, needsMetadataRefresh } from '../errors.js';
 import type { Cluster } from '../net/cluster.js';
 import { backoffMs } from '../net/retry.js';
+import { FetchSession } from './fetch-session.js';
 import { type TopicPartition, tpKey } from './protocol.js';
 import { pushTo } from '../collections.js';
 
@@ -67,6 +68,7 @@ export class Fetcher {
   readonly buffer: FetchedChunk[] = [];
   private bufferedBytes = 0;
   private readonly inFlight = new Set<number>();
+  private readonly sessions = new Map<number, FetchSession>();
   private readonly backoffUntil = new Map<number, number>();
   private running = false;
   private attempts = 0;
@@ -229,9 +231,17 @@ export class Fetcher {
 
   private fetchFrom(leader: number, list: PartitionState[]): void {
     this.inFlight.add(leader);
+    // every wanted partition counts for the stale check: the session may answer for ones not sent
     const epochs = new Map(list.map((s) => [tpKey(s.topic, s.partition), { epoch: s.epoch, position: s.position }]));
+    const live = this.cluster.connectedBroker(leader, 'fetch');
+    // sessions need Fetch v7+ and a connection in hand (its version decides)
+    const useSession = live !== undefined && (live.versionOf(ApiKeys.Fetch) ?? 0) >= 7;
+    const session = this.sessions.get(leader) ?? new FetchSession();
+    this.sessions.set(leader, session);
+    if (!useSession) session.reset();
+    const plan = useSession ? session.next(list) : undefined;
     const topics = new Map<string, PartitionState[]>();
-    for (const s of list) {
+    for (const s of plan ? plan.send : list) {
       pushTo(topics, s.topic, s);
     }
     const body = {
@@ -242,8 +252,8 @@ export class Fetcher {
       minBytes: this.o.minBytes,
       maxBytes: this.o.maxBytes,
       isolationLevel: this.o.isolationLevel,
-      sessionId: 0,
-      sessionEpoch: -1,
+      sessionId: plan ? plan.sessionId : 0,
+      sessionEpoch: plan ? plan.sessionEpoch : -1,
       topics: [...topics].map(([topic, ps]) => ({
         topic,
         topicId: this.cluster.metadata.topics.get(topic)?.topicId ?? ZERO_UUID,
@@ -257,13 +267,16 @@ export class Fetcher {
           replicaDirectoryId: ZERO_UUID,
         })),
       })),
-      forgottenTopicsData: [],
+      forgottenTopicsData: (plan?.forgotten ?? []).map((f) => ({
+        topic: f.topic,
+        topicId: ZERO_UUID,
+        partitions: f.partitions,
+      })),
       rackId: '',
     };
     this.stats.fetches++;
     const timeoutMs = this.o.maxWaitMs + this.cluster.options.requestTimeoutMs;
     // write now when connected, so the fetch is on the wire before this tick decodes the last one
-    const live = this.cluster.connectedBroker(leader, 'fetch');
     const sent = live
       ? live.request<FetchResponse>(ApiKeys.Fetch, body, { timeoutMs })
       : this.cluster
@@ -274,7 +287,16 @@ export class Fetcher {
         (res) => {
           this.inFlight.delete(leader);
           this.attempts = 0;
-          if (res.errorCode !== 0) throw new KafkaError(res.errorCode, { api: 'Fetch' });
+          if (res.errorCode !== 0) {
+            // FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, ...: start a new session
+            session.reset();
+            if (res.errorCode === 70 || res.errorCode === 71) {
+              this.pump();
+              return;
+            }
+            throw new KafkaError(res.errorCode, { api: 'Fetch' });
+          }
+          plan?.commit(res.sessionId);
           // Phase 1: advance positions from batch headers only, and send the next fetch at once,
           // so the broker works on it while we decode this response (phase 2).
           const work: Array<() => boolean> = [];
@@ -296,6 +318,7 @@ export class Fetcher {
         },
         (err) => {
           this.inFlight.delete(leader);
+          session.reset(); // the broker may or may not have moved the session on
           if (!this.running) return;
           if (needsMetadataRefresh(err)) this.refresh();
           this.backoffUntil.set(

@@ -188,3 +188,68 @@ describe('idempotent producer recovery', () => {
     await p.close();
   });
 });
+
+describe('fetch sessions', () => {
+  it('incremental fetches carry only moving partitions, and a lost session falls back to a full fetch', async () => {
+    const topic = 'sessions';
+    await admin.createTopics([{ topic, numPartitions: 12 }]);
+    const p = new Producer({ bootstrapServers: broker.bootstrapServers, logger });
+    await p.sendBatch(
+      Array.from({ length: 24 }, (_, i) => ({ topic, partition: i % 12, value: Buffer.from(`a${i}`) })),
+    );
+    const seen: Array<{ sessionId: number; epoch: number; partitions: number }> = [];
+    let killSession = true;
+    const remove = broker.dispatcher.intercept(ApiKeys.Fetch, (req) => {
+      const r = req as FetchRequest;
+      if (r.replicaId !== -1) return undefined;
+      seen.push({
+        sessionId: r.sessionId,
+        epoch: r.sessionEpoch,
+        partitions: r.topics.reduce((n, t) => n + t.partitions.length, 0),
+      });
+      // once the session is in use, make the broker "lose" it a single time
+      if (killSession && r.sessionEpoch >= 1) {
+        killSession = false;
+        return { throttleTimeMs: 0, errorCode: 70, sessionId: 0, responses: [], nodeEndpoints: [] };
+      }
+      return undefined;
+    });
+    const c = new Consumer({
+      bootstrapServers: broker.bootstrapServers,
+      logger,
+      autoOffsetReset: 'earliest',
+      fetchMaxWaitMs: 20,
+    });
+    try {
+      await c.assign(Array.from({ length: 12 }, (_, partition) => ({ topic, partition })));
+      const values = new Set<string>();
+      for await (const r of c) {
+        values.add(r.value!.toString());
+        if (values.size === 24) break;
+      }
+      await p.sendBatch(Array.from({ length: 6 }, (_, i) => ({ topic, partition: 3, value: Buffer.from(`b${i}`) })));
+      for await (const r of c) {
+        values.add(r.value!.toString());
+        if (values.size === 30) break;
+      }
+      assert.equal(values.size, 30);
+      // and once more, on the new session
+      await p.sendBatch(Array.from({ length: 6 }, (_, i) => ({ topic, partition: 5, value: Buffer.from(`c${i}`) })));
+      for await (const r of c) {
+        values.add(r.value!.toString());
+        if (values.size >= 36) break;
+      }
+      assert.equal(killSession, false, `the lost session was exercised: ${JSON.stringify(seen)}`);
+      const lost = seen.findIndex((s) => s.epoch >= 1);
+      assert.ok(
+        seen.slice(lost + 1).some((s) => s.sessionId !== 0 && s.epoch > 0 && s.partitions < 12),
+        `incremental requests: ${JSON.stringify(seen.slice(0, 8))}`,
+      );
+      assert.equal(seen[lost + 1]!.epoch, 0, 'the request after FETCH_SESSION_ID_NOT_FOUND starts a new session');
+    } finally {
+      remove();
+      await c.close();
+      await p.close();
+    }
+  });
+});
