@@ -17,7 +17,6 @@ import { type Command, Option } from 'commander';
 import type { ClientOptions } from '../../client/options.js';
 import { parseProperties } from '../../common/config/properties.js';
 import { createLogger } from '../../common/logger.js';
-import { installClientWorkarounds } from './client-workarounds.js';
 import { type ClientProperties, clientOptionsFrom, unknownProperties } from './client-properties.js';
 import { CliError, ExitCode, usageError } from './errors.js';
 import { type OutputFormat, Printer } from './output.js';
@@ -94,7 +93,6 @@ export async function resolveContext(
   flags: ConnectionFlags,
   extra: { properties?: ClientProperties; propertiesFile?: string } = {},
 ): Promise<CliContext> {
-  installClientWorkarounds();
   const out = new Printer((flags.output ?? 'table') as OutputFormat);
   const props: ClientProperties = new Map();
   const profile = profilePath();
