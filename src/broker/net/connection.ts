@@ -17,6 +17,7 @@ import type { Clock } from '../../common/clock.js';
 import { ConnectionError, errorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { FrameDecoder, frameResponse } from './frame-decoder.js';
+import type { FramePool } from './frame-pool.js';
 import { type ReadSink, sharedReadBuffer } from './user-buffer-socket.js';
 
 export type ResponseBody = Buffer | readonly Buffer[] | null;
@@ -51,6 +52,8 @@ export interface ConnectionOptions {
   onClose: (conn: Connection) => void;
   /** The socket delivers reads through this connection's ReadSink methods, not 'data' events. */
   readsViaSink?: boolean;
+  /** Large frames come from here and go back when their request completes (see FramePool's contract). */
+  framePool?: FramePool;
 }
 
 /**
@@ -62,6 +65,8 @@ export const backpressureChannel = channel('vltava:net:backpressure');
 interface Slot {
   done: boolean;
   body: ResponseBody;
+  /** The request frame, while it may still go back to the frame pool. */
+  frame: Buffer | undefined;
 }
 
 export class Connection implements ConnectionContext, ReadSink {
@@ -91,7 +96,8 @@ export class Connection implements ConnectionContext, ReadSink {
     this.listenerName = opts.listenerName;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    const pool = opts.framePool;
+    this.decoder = new FrameDecoder(opts.maxFrameBytes, pool ? (size) => pool.acquire(size) : undefined);
     this.lastActiveMs = opts.clock.monotonic();
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -183,7 +189,7 @@ export class Connection implements ConnectionContext, ReadSink {
   }
 
   private dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, body: null };
+    const slot: Slot = { done: false, body: null, frame: this.opts.framePool ? frame : undefined };
     this.slots.push(slot);
     let result: ResponseBody | Promise<ResponseBody>;
     try {
@@ -211,6 +217,11 @@ export class Connection implements ConnectionContext, ReadSink {
   private complete(slot: Slot, body: ResponseBody): void {
     slot.done = true;
     slot.body = body;
+    // The handler is done with the request; the pool decides whether its consumer let go of it.
+    if (slot.frame !== undefined) {
+      this.opts.framePool!.release(slot.frame);
+      slot.frame = undefined;
+    }
     if (this.closed) return;
     if (this.slots[0] !== slot) return; // an earlier response is still pending; it will flush us
     this.flush();

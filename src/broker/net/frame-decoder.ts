@@ -33,7 +33,11 @@ export class FrameDecoder {
   private error: ConnectionError | undefined;
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** `allocate` provides each frame's buffer (a FramePool's acquire, for reuse); default a fresh one. */
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+  ) {}
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
@@ -112,7 +116,7 @@ export class FrameDecoder {
       this.ready.push(EMPTY);
       return;
     }
-    this.partial = Buffer.allocUnsafe(size);
+    this.partial = this.allocate(size);
     this.filled = 0;
   }
 

@@ -10,6 +10,7 @@ import { type Clock, systemClock, type TimerHandle } from '../../common/clock.js
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
 import { Connection, type RequestHandler } from './connection.js';
+import { FramePool } from './frame-pool.js';
 import { withUserReadBuffer } from './user-buffer-socket.js';
 
 export interface SocketServerOptions {
@@ -36,6 +37,8 @@ export interface SocketServerOptions {
 export class SocketServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  /** Shared by this listener's connections: a frame freed on one serves the next on any. */
+  private readonly framePool = new FramePool();
   private nextConnectionId = 1;
   private idleTimer: TimerHandle | undefined;
   private closing: Promise<void> | undefined;
@@ -103,6 +106,7 @@ export class SocketServer {
       handler: this.opts.handler,
       onClose: (c) => this.connections.delete(c),
       readsViaSink: rewrapped !== undefined,
+      framePool: this.framePool,
     });
     this.connections.add(conn);
     if (rewrapped === undefined) accepted.resume();

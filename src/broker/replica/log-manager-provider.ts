@@ -22,6 +22,8 @@ export interface LogManagerProviderOptions {
 }
 
 export class LogManagerProvider implements LogProvider {
+  /** A Log holds an appended buffer only until its write completes, which append() awaits. */
+  readonly retainsAppendedBuffers = false;
   constructor(
     private readonly manager: LogManager,
     private readonly logDirs: string[],

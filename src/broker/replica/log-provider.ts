@@ -22,6 +22,11 @@ export interface LogDirInfo {
 }
 
 export interface LogProvider {
+  /**
+   * Whether its logs still reference a buffer given to append() once the append has settled.
+   * When false, a Produce request's frame may be reused after its response (FramePool).
+   */
+  readonly retainsAppendedBuffers: boolean;
   getOrCreateLog(tp: TopicPartitionId, config: LogConfig): Promise<PartitionLog>;
   updateConfig(tp: TopicPartitionId, config: LogConfig): void;
   deleteLog(tp: TopicPartitionId): Promise<void>;

@@ -14,6 +14,8 @@ import type { LogDirInfo, LogProvider, TopicPartitionId } from './log-provider.j
 export const MEMORY_LOG_DIR = 'memory';
 
 export class MemoryLogProvider implements LogProvider {
+  /** A MemoryLog stores appended buffers as they are. */
+  readonly retainsAppendedBuffers = true;
   private readonly logs = new Map<string, MemoryLog>();
 
   constructor(private readonly clock: Clock) {}

@@ -11,6 +11,7 @@ import type { Clock } from '../../common/clock.js';
 import type { TopicConfig } from '../../common/config/topic-config.js';
 import type { Logger } from '../../common/logger.js';
 import { validateRecordBatches } from '../../protocol/records/validate.js';
+import { allowFrameReuse, forbidFrameReuse } from '../net/frame-pool.js';
 import { logConfigFromProperties } from '../../storage/config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../storage/log/types.js';
 import { E, toErrorCode } from '../errors.js';
@@ -142,6 +143,10 @@ export class ReplicaManager {
         statuses.set(key, status);
       }),
     );
+    // Every append using the request's bytes has settled (appendToPartition never rejects): unless
+    // the logs keep appended buffers, nothing here references them any more.
+    const release = this.opts.logs.retainsAppendedBuffers ? forbidFrameReuse : allowFrameReuse;
+    for (const e of entries) if (e.records !== null) release(e.records);
     for (const key of statuses.keys()) this.fetchPurgatory.checkAndComplete(key);
     if (acks !== -1) {
       return new Map([...statuses].map(([k, s]) => [k, s.result]));

@@ -6,6 +6,7 @@ import { ManualClock } from '../../../../src/common/clock.js';
 import type { RequestHandler } from '../../../../src/broker/net/connection.js';
 import { SocketServer, type SocketServerOptions } from '../../../../src/broker/net/socket-server.js';
 import { frameResponse } from '../../../../src/broker/net/frame-decoder.js';
+import { frameClassBytes, POOL_MIN_FRAME_BYTES } from '../../../../src/broker/net/frame-pool.js';
 import { deferred, RawClient } from './harness.js';
 
 const servers: SocketServer[] = [];
@@ -13,7 +14,10 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function start(handler: RequestHandler, opts: Partial<SocketServerOptions> = {}): Promise<{ server: SocketServer; port: number }> {
+async function start(
+  handler: RequestHandler,
+  opts: Partial<SocketServerOptions> = {},
+): Promise<{ server: SocketServer; port: number }> {
   const server = new SocketServer({ handler, host: '127.0.0.1', port: 0, ...opts });
   servers.push(server);
   const addr = await server.listen();
@@ -53,8 +57,10 @@ describe('SocketServer', () => {
   it('hands large frames to the handler in their own buffer, read whole, however the stream is split', async () => {
     const own: boolean[] = [];
     const { port } = await start((frame) => {
-      // A large frame is read straight into a buffer of exactly its size (no socket chunk pinned).
-      if (frame.length > 4096) own.push(frame.byteOffset === 0 && frame.buffer.byteLength === frame.length);
+      // A large frame is read straight into a buffer of its own (its size, or its pool size class),
+      // never a view of a socket chunk.
+      const expected = frame.length >= POOL_MIN_FRAME_BYTES ? frameClassBytes(frame.length) : frame.length;
+      if (frame.length > 4096) own.push(frame.byteOffset === 0 && frame.buffer.byteLength === expected);
       return Buffer.from(frame);
     });
     await fc.assert(
