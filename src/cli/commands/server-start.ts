@@ -75,9 +75,12 @@ Examples:
 }
 
 export async function runServer(file: string | undefined, opts: ServerStartOptions): Promise<void> {
+  // The broker's modules (most of startup) start loading now, while the config is read.
+  const brokerModule = import('../../broker/broker.js');
+  brokerModule.catch(() => undefined); // a bad config is reported first; the await below rethrows
   const logger = createLogger({ name: 'vltava', level: opts.logLevel as never, format: opts.logFormat });
   const config = await loadBrokerConfig(file, opts.override, logger);
-  const { startBroker } = await import('../../broker/broker.js');
+  const { startBroker } = await brokerModule;
   const broker = await startBroker({ config, logger });
   logger.info({ nodeId: broker.nodeId, clusterId: broker.clusterId, listeners: broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`), logDirs: config.logDirs }, 'broker started');
   let stopping = false;
