@@ -260,13 +260,20 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       await this.resolvePositions();
       const taken = this.fetcher.take(max);
       if (taken.length > 0) {
+        const kd = this.keyDeserializer;
+        const vd = this.valueDeserializer;
         return taken.map(({ chunk, records }) => {
-          const converted = records.map((r) => this.convert(chunk.topic, chunk.partition, r));
+          // the fetcher made each record in its final shape: deserialize in place, no copy
+          if (kd || vd)
+            for (const r of records as Array<ConsumerRecord<unknown, unknown>>) {
+              if (kd && r.key !== null) r.key = kd(r.key as Buffer, chunk.topic);
+              if (vd && r.value !== null) r.value = vd(r.value as Buffer, chunk.topic);
+            }
           this.handed.set(tpKey(chunk.topic, chunk.partition), records[records.length - 1]!.offset + 1);
           return {
             topic: chunk.topic,
             partition: chunk.partition,
-            records: converted,
+            records: records as Array<ConsumerRecord<unknown, unknown>> as ConsumerRecord<K, V>[],
             highWatermark: chunk.highWatermark,
           };
         });
@@ -274,27 +281,6 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       if (this.closed || options.signal?.aborted || Date.now() >= deadline) return [];
       await this.waitForEvent(Math.max(1, deadline - Date.now()), options.signal);
     }
-  }
-
-  private convert(
-    topic: string,
-    partition: number,
-    r: import('../../protocol/records/record.js').Record,
-  ): ConsumerRecord<K, V> {
-    return {
-      topic,
-      partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: r.key === null ? null : this.keyDeserializer ? this.keyDeserializer(r.key, topic) : (r.key as unknown as K),
-      value:
-        r.value === null
-          ? null
-          : this.valueDeserializer
-            ? this.valueDeserializer(r.value, topic)
-            : (r.value as unknown as V),
-      headers: r.headers,
-    };
   }
 
   private resolvePositions(): Promise<void> {

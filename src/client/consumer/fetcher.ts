@@ -18,12 +18,11 @@
  */
 import { ApiKeys, type FetchResponse, type FetchResponsePartitionData } from '../../protocol/messages/index.js';
 import { batchLastOffset, LOG_OVERHEAD } from '../../protocol/records/batch-header.js';
-import { parseControlRecordKey } from '../../protocol/records/control.js';
-import { decodeRecordBatch } from '../../protocol/records/decode.js';
-import type { Record } from '../../protocol/records/record.js';
+import { RecordBatchError } from '../../protocol/records/errors.js';
 import { KafkaError, needsMetadataRefresh } from '../errors.js';
 import type { Cluster } from '../net/cluster.js';
 import { backoffMs } from '../net/retry.js';
+import { FetchedChunk, type FetchedRecord } from './fetched-chunk.js';
 import { FetchSession } from './fetch-session.js';
 import { type TopicPartition, tpKey } from './protocol.js';
 import { pushTo } from '../collections.js';
@@ -50,18 +49,11 @@ export interface PartitionState {
   needsReset?: boolean;
 }
 
-export interface FetchedChunk {
-  topic: string;
-  partition: number;
-  epoch: number;
-  records: Record[];
-  /** Index of the next record to hand out. */
-  next: number;
-  bytes: number;
-  highWatermark: number;
-}
+export { FetchedChunk, type FetchedRecord };
 
 const ZERO_UUID = Buffer.alloc(16);
+/** Smallest length a batch can claim (Kafka's v0 message overhead, validation's first check). */
+const MIN_BATCH_SIZE = LOG_OVERHEAD + 14;
 
 export class Fetcher {
   readonly partitions = new Map<string, PartitionState>();
@@ -154,9 +146,15 @@ export class Fetcher {
     }
   }
 
-  /** Hands out up to `max` records, in arrival order, skipping paused partitions. */
-  take(max: number): Array<{ chunk: FetchedChunk; records: Record[] }> {
-    const out: Array<{ chunk: FetchedChunk; records: Record[] }> = [];
+  /**
+   * Hands out up to `max` records, in arrival order, skipping paused partitions; records are
+   * decoded here, as they are handed out (see FetchedChunk). A corrupt or invalid batch ends its
+   * chunk: the records before it go out, and the partition holds the error for the next poll
+   * and will fetch again from the first record not handed out (Java's consumer does the same).
+   */
+  take(max: number): Array<{ chunk: FetchedChunk; records: FetchedRecord[] }> {
+    const out: Array<{ chunk: FetchedChunk; records: FetchedRecord[] }> = [];
+    const before = this.bufferedBytes;
     let n = 0;
     for (let i = 0; i < this.buffer.length && n < max; ) {
       const c = this.buffer[i]!;
@@ -170,20 +168,34 @@ export class Fetcher {
         i++;
         continue;
       }
-      const count = Math.min(max - n, c.records.length - c.next);
-      out.push({
-        chunk: c,
-        records: c.next === 0 && count === c.records.length ? c.records : c.records.slice(c.next, c.next + count),
-      });
-      c.next += count;
-      n += count;
-      if (c.next >= c.records.length) {
+      const records: FetchedRecord[] = [];
+      try {
+        c.read(max - n, records);
+      } catch (err) {
+        this.failChunk(s, c, err); // bumps the epoch: the next turn drops the chunk
+      }
+      if (records.length > 0) {
+        out.push({ chunk: c, records });
+        n += records.length;
+      }
+      if (c.done) {
         this.bufferedBytes -= c.bytes;
         this.buffer.splice(i, 1);
-      } else i++;
+      } else if (s.epoch === c.epoch) i++;
     }
-    if (out.length > 0) this.pump();
+    this.stats.records += n;
+    if (this.bufferedBytes < before) this.pump();
     return out;
+  }
+
+  private failChunk(s: PartitionState, c: FetchedChunk, err: unknown): void {
+    s.position = c.nextOffset;
+    s.epoch++;
+    s.error =
+      err instanceof RecordBatchError
+        ? new KafkaError(err.errorCode, { topic: s.topic, partition: s.partition, api: 'Fetch' }, { cause: err })
+        : err;
+    this.onData();
   }
 
   hasBuffered(): boolean {
@@ -297,8 +309,8 @@ export class Fetcher {
             throw new KafkaError(res.errorCode, { api: 'Fetch' });
           }
           plan?.commit(res.sessionId);
-          // Phase 1: advance positions from batch headers only, and send the next fetch at once,
-          // so the broker works on it while we decode this response (phase 2).
+          // Phase 1: advance positions from batch headers only, and send the next fetch at once;
+          // phase 2 buffers the batches, which are decoded as the application takes them.
           const work: Array<() => boolean> = [];
           for (const t of res.responses) {
             for (const p of t.partitions) {
@@ -361,6 +373,11 @@ export class Fetcher {
     let end = 0;
     while (end + LOG_OVERHEAD <= buf.length) {
       const size = LOG_OVERHEAD + buf.readInt32BE(end + 8);
+      if (size < MIN_BATCH_SIZE) {
+        // a damaged length: hand the rest to the chunk, whose validation reports it
+        end = buf.length;
+        break;
+      }
       if (end + size > buf.length) break; // a partial batch at the end: fetched again next time
       next = Math.max(next, batchLastOffset(buf, end) + 1);
       end += size;
@@ -372,50 +389,13 @@ export class Fetcher {
     const epoch = s.epoch;
     return () => {
       if (this.partitions.get(tpKey(s.topic, s.partition)) !== s || s.epoch !== epoch) return false;
-      const records = this.decodeBatches(buf.subarray(0, end), from, p);
-      if (records.length === 0) return false;
-      this.buffer.push({
-        topic: s.topic,
-        partition: s.partition,
-        epoch,
-        records,
-        next: 0,
-        bytes: end,
-        highWatermark: s.highWatermark,
-      });
+      const aborted = this.o.isolationLevel === 1 ? (p.abortedTransactions ?? []) : undefined;
+      this.buffer.push(
+        new FetchedChunk(s.topic, s.partition, epoch, buf.subarray(0, end), from, s.highWatermark, aborted),
+      );
       this.bufferedBytes += end;
-      this.stats.records += records.length;
       this.stats.bytes += end;
       return true;
     };
-  }
-
-  /** Records at or after `from`, without control batches and, in read_committed, aborted ones. */
-  private decodeBatches(buf: Buffer, from: number, p: FetchResponsePartitionData): Record[] {
-    const records: Record[] = [];
-    const aborted =
-      this.o.isolationLevel === 1
-        ? [...(p.abortedTransactions ?? [])].sort((a, b) => Number(a.firstOffset - b.firstOffset))
-        : [];
-    const abortedProducers = new Set<bigint>();
-    for (let pos = 0; pos < buf.length; ) {
-      const batch = decodeRecordBatch(buf, pos);
-      pos += batch.sizeInBytes;
-      const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
-      if (lastOffset < from) continue;
-      while (aborted.length > 0 && Number(aborted[0]!.firstOffset) <= lastOffset)
-        abortedProducers.add(aborted.shift()!.producerId);
-      if (batch.isControl) {
-        if (
-          batch.records.length > 0 &&
-          batch.isTransactional &&
-          parseControlRecordKey(batch.records[0]!.key).type === 0
-        )
-          abortedProducers.delete(batch.producerId);
-      } else if (!(batch.isTransactional && abortedProducers.has(batch.producerId))) {
-        for (const r of batch.records) if (r.offset >= from) records.push(r);
-      }
-    }
-    return records;
   }
 }

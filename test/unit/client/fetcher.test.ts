@@ -118,6 +118,20 @@ describe('fetcher', () => {
     assert.equal(f.state('t', 0)!.position, 6, 'the cut batch at offset 6 is fetched again');
   });
 
+  it('a damaged batch hands out the records before it, then holds the error and refetches from it', () => {
+    const f = fetcher(0);
+    const good = encodeRecordBatch({ baseOffset: 0, records: [{ value: v('a') }, { value: v('b') }] });
+    const bad = encodeRecordBatch({ baseOffset: 2, records: [{ value: v('c') }] });
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff; // CRC mismatch
+    advance(f, partitionData(Buffer.concat([good, bad]), null))!();
+    assert.equal(f.state('t', 0)!.position, 3);
+    assert.deepEqual(values(f), ['a', 'b']);
+    const s = f.state('t', 0)!;
+    assert.equal((s.error as { name?: string }).name, 'CORRUPT_MESSAGE');
+    assert.equal(s.position, 2, 'the next fetch starts at the damaged batch');
+    assert.deepEqual(values(f), [], 'nothing after the damaged batch is handed out');
+  });
+
   it('drops a decoded response when the partition was seeked in between', () => {
     const f = fetcher(0);
     const decode = advance(f, partitionData(log, null))!;
