@@ -73,6 +73,10 @@ export interface ConsumerOptions<K = Buffer, V = Buffer> extends ClientOptions {
   fetchMinBytes?: number;
   fetchMaxBytes?: number;
   fetchMaxWaitMs?: number;
+  /**
+   * Default: an equal share of half of maxBufferedBytes per assigned partition, from 1 MiB
+   * (Java's fixed default, reached from 8 partitions on) up to 8 MiB (one partition).
+   */
   maxPartitionFetchBytes?: number;
   maxPollRecords?: number;
   /** Bytes fetched ahead of the application before fetching pauses (default 16 MiB). */
@@ -120,7 +124,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       minBytes: options.fetchMinBytes ?? 1,
       maxBytes: fetchMaxBytes,
       maxWaitMs: options.fetchMaxWaitMs ?? 500,
-      maxPartitionBytes: options.maxPartitionFetchBytes ?? 1024 * 1024,
+      maxPartitionBytes: options.maxPartitionFetchBytes ?? 'auto',
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
       maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
     });

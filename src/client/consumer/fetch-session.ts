@@ -1,10 +1,10 @@
 /**
  * Client side of an incremental fetch session (KIP-227), one per broker. The first request
  * (epoch 0) sends every partition and asks the broker for a session; later requests (epoch 1,
- * 2, ...) send only partitions whose fetch offset changed since the broker last heard it, list
- * the ones to drop in forgottenTopicsData, and leave the rest to the broker's session — which
- * answers with only the partitions that have something to say. With many partitions this keeps
- * requests and responses small, as the Java client does.
+ * 2, ...) send only partitions whose fetch offset or max bytes changed since the broker last
+ * heard them, list the ones to drop in forgottenTopicsData, and leave the rest to the broker's
+ * session — which answers with only the partitions that have something to say. With many
+ * partitions this keeps requests and responses small, as the Java client does.
  *
  * Any doubt resets to a full request: a failed or timed-out request (the broker may or may not
  * have advanced the epoch), FETCH_SESSION_ID_NOT_FOUND or INVALID_FETCH_SESSION_EPOCH.
@@ -15,6 +15,8 @@ export interface SessionPartition {
   topic: string;
   partition: number;
   position: number;
+  /** partitionMaxBytes sent with it; the broker's session keeps that too. */
+  maxBytes?: number;
 }
 
 export interface SessionRequest<P extends SessionPartition> {
@@ -32,7 +34,7 @@ const MAX_EPOCH = 0x7fffffff;
 export class FetchSession {
   private sessionId = 0;
   private epoch = 0;
-  /** What the broker's session holds: the fetch offset it last received per partition. */
+  /** What the broker's session holds: the fetch offset and max bytes it last received. */
   private readonly known = new Map<string, SessionPartition>();
 
   /** Plans the next request for the partitions wanted now. */
@@ -41,7 +43,10 @@ export class FetchSession {
     const wantedKeys = new Set(wanted.map((p) => tpKey(p.topic, p.partition)));
     const send = full
       ? [...wanted]
-      : wanted.filter((p) => this.known.get(tpKey(p.topic, p.partition))?.position !== p.position);
+      : wanted.filter((p) => {
+          const k = this.known.get(tpKey(p.topic, p.partition));
+          return k?.position !== p.position || k.maxBytes !== p.maxBytes;
+        });
     const forgottenByTopic = new Map<string, number[]>();
     if (!full) {
       for (const [k, p] of this.known) {
@@ -51,7 +56,12 @@ export class FetchSession {
         else forgottenByTopic.set(p.topic, [p.partition]);
       }
     }
-    const sentAt = send.map((p) => ({ topic: p.topic, partition: p.partition, position: p.position }));
+    const sentAt = send.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      position: p.position,
+      maxBytes: p.maxBytes,
+    }));
     const forgotten = [...forgottenByTopic].map(([topic, partitions]) => ({ topic, partitions }));
     const requestEpoch = full ? 0 : this.epoch;
     return {

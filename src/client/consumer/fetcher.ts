@@ -31,7 +31,8 @@ export interface FetcherOptions {
   minBytes: number;
   maxBytes: number;
   maxWaitMs: number;
-  maxPartitionBytes: number;
+  /** A number is the user's max.partition.fetch.bytes; 'auto' shares the buffer (see below). */
+  maxPartitionBytes: number | 'auto';
   isolationLevel: 0 | 1;
   maxBufferedBytes: number;
 }
@@ -47,11 +48,17 @@ export interface PartitionState {
   /** Error waiting for the application (e.g. OFFSET_OUT_OF_RANGE with reset 'none'). */
   error?: unknown;
   needsReset?: boolean;
+  /** partitionMaxBytes last put in a request for this partition (the fetch session compares it). */
+  maxBytes?: number;
 }
 
 export { FetchedChunk, type FetchedRecord };
 
 const ZERO_UUID = Buffer.alloc(16);
+const MiB = 1024 * 1024;
+/** Bounds of the 'auto' partition fetch size: Java's 1 MiB default up to 8 MiB. */
+const AUTO_MIN_PARTITION_BYTES = MiB;
+const AUTO_MAX_PARTITION_BYTES = 8 * MiB;
 /** Smallest length a batch can claim (Kafka's v0 message overhead, validation's first check). */
 const MIN_BATCH_SIZE = LOG_OVERHEAD + 14;
 
@@ -241,8 +248,24 @@ export class Fetcher {
       });
   }
 
+  /**
+   * Per-partition fetch size. 'auto' (the default) gives each assigned partition an equal share
+   * of half the buffer, between 1 MiB and 8 MiB: with one partition and Java's fixed 1 MiB, one
+   * fetch in flight per broker made consumption round-trip-bound (a 1 MiB response every ~4 ms
+   * on loopback); a bigger share cuts the round trips while memory stays within
+   * maxBufferedBytes plus one response, and many partitions get Java's 1 MiB.
+   */
+  private partitionMaxBytes(): number {
+    const m = this.o.maxPartitionBytes;
+    if (m !== 'auto') return m;
+    const share = Math.floor(this.o.maxBufferedBytes / 2 / Math.max(1, this.partitions.size));
+    return Math.min(this.o.maxBytes, Math.max(AUTO_MIN_PARTITION_BYTES, Math.min(AUTO_MAX_PARTITION_BYTES, share)));
+  }
+
   private fetchFrom(leader: number, list: PartitionState[]): void {
     this.inFlight.add(leader);
+    const maxBytes = this.partitionMaxBytes();
+    for (const s of list) s.maxBytes = maxBytes;
     // every wanted partition counts for the stale check: the session may answer for ones not sent
     const epochs = new Map(list.map((s) => [tpKey(s.topic, s.partition), { epoch: s.epoch, position: s.position }]));
     const live = this.cluster.connectedBroker(leader, 'fetch');
@@ -275,7 +298,7 @@ export class Fetcher {
           fetchOffset: BigInt(s.position),
           lastFetchedEpoch: -1,
           logStartOffset: -1n,
-          partitionMaxBytes: this.o.maxPartitionBytes,
+          partitionMaxBytes: maxBytes,
           replicaDirectoryId: ZERO_UUID,
         })),
       })),

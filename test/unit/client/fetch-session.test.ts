@@ -35,6 +35,22 @@ describe('fetch session (KIP-227)', () => {
     );
   });
 
+  it('resends a partition whose max bytes changed, as the broker session keeps the old value', () => {
+    const s = new FetchSession();
+    s.next([
+      { ...p(0, 0), maxBytes: 8 },
+      { ...p(1, 0), maxBytes: 8 },
+    ]).commit(42);
+    const next = s.next([
+      { ...p(0, 0), maxBytes: 4 },
+      { ...p(1, 0), maxBytes: 8 },
+    ]);
+    assert.deepEqual(
+      next.send.map((x) => x.partition),
+      [0],
+    );
+  });
+
   it('an uncommitted request (failure) leaves the epoch; reset starts over with a full request', () => {
     const s = new FetchSession();
     s.next([p(0, 0)]).commit(7);

@@ -132,6 +132,26 @@ describe('fetcher', () => {
     assert.deepEqual(values(f), [], 'nothing after the damaged batch is handed out');
   });
 
+  it("'auto' partition fetch size shares half the buffer between 1 MiB and 8 MiB", () => {
+    const MiB = 1024 * 1024;
+    const sized = (partitions: number, maxBufferedBytes: number) => {
+      const f = new Fetcher({} as Cluster, {
+        minBytes: 1,
+        maxBytes: 50 * MiB,
+        maxWaitMs: 10,
+        maxPartitionBytes: 'auto',
+        isolationLevel: 0,
+        maxBufferedBytes,
+      });
+      f.assign(Array.from({ length: partitions }, (_, partition) => ({ topic: 't', partition })));
+      return (f as unknown as { partitionMaxBytes(): number }).partitionMaxBytes();
+    };
+    assert.equal(sized(1, 16 * MiB), 8 * MiB);
+    assert.equal(sized(2, 16 * MiB), 4 * MiB);
+    assert.equal(sized(100, 16 * MiB), MiB, "many partitions get Java's 1 MiB");
+    assert.equal(sized(1, 256 * MiB), 8 * MiB, 'capped');
+  });
+
   it('drops a decoded response when the partition was seeked in between', () => {
     const f = fetcher(0);
     const decode = advance(f, partitionData(log, null))!;
