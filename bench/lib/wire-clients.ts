@@ -142,6 +142,8 @@ export async function wireE2e(
   let received = 0;
   let stop = false;
   const value = Buffer.alloc(recordBytes, 0x61);
+  // Under Kafka's default max.message.bytes (1 MiB + 12) with room for record and batch headers.
+  const maxRecordsPerBatch = Math.max(1, Math.floor(900_000 / (recordBytes + 16)));
 
   const consume = async () => {
     const list = await consumer.request<{ topics: { partitions: { offset: bigint }[] }[] }>(API.LIST_OFFSETS, 4, {
@@ -191,17 +193,23 @@ export async function wireE2e(
     const due = Math.floor((now - t0) * perMs) - sent;
     if (due > 0) {
       value.writeDoubleBE(now, 0);
-      const batch = encodeRecordBatch({
-        baseTimestamp: Date.now(),
-        records: Array.from({ length: due }, (_, i) => ({ key: null, value, timestampDelta: 0, offsetDelta: i })),
-      });
-      const req: ProduceRequest = {
-        transactionalId: null,
-        acks: -1,
-        timeoutMs: 30000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
-      };
-      acks.push(producer.request<ProduceResponse>(API.PRODUCE, 9, req));
+      // After a stall of the load generator the backlog can exceed max.message.bytes (1 MiB):
+      // split it as a producer's batch.size would, instead of sending a batch the broker must refuse.
+      for (let left = due; left > 0; ) {
+        const n = Math.min(left, maxRecordsPerBatch);
+        const batch = encodeRecordBatch({
+          baseTimestamp: Date.now(),
+          records: Array.from({ length: n }, (_, i) => ({ key: null, value, timestampDelta: 0, offsetDelta: i })),
+        });
+        const req: ProduceRequest = {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 30000,
+          topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+        };
+        acks.push(producer.request<ProduceResponse>(API.PRODUCE, 9, req));
+        left -= n;
+      }
       sent += due;
     }
     await sleep(1);
