@@ -80,13 +80,14 @@ export class Connection {
   private constructor(
     private readonly socket: Socket,
     readonly options: ConnectionOptions,
+    reads: ReadSink,
   ) {
     this.address = `${options.host}:${options.port}`;
     this.clientId = options.clientId ?? 'vltava';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.frames = new FrameReader(options.maxResponseBytes ?? 256 * 1024 * 1024);
+    this.frames = reads.frames;
+    reads.onRead = (n, target) => this.onRead(n, target);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) =>
       this.fail(
         new ClientError('ERR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} failed: ${err.message}`, {
@@ -101,8 +102,13 @@ export class Connection {
 
   /** Opens a socket and negotiates API versions. */
   static async connect(options: ConnectionOptions): Promise<Connection> {
-    const socket = await openSocket(options);
-    const conn = new Connection(socket, options);
+    // the socket reads into buffers the frame reader hands out (see FrameReader.readTarget)
+    const reads: ReadSink = {
+      frames: new FrameReader(options.maxResponseBytes ?? 256 * 1024 * 1024),
+      onRead: () => {},
+    };
+    const socket = await openSocket(options, reads);
+    const conn = new Connection(socket, options, reads);
     try {
       await conn.negotiateVersions(options.signal);
     } catch (err) {
@@ -250,10 +256,10 @@ export class Connection {
     requestChannel.publish(event);
   }
 
-  private onData(chunk: Buffer): void {
+  private onRead(n: number, target: Buffer): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      frames = this.frames.received(n, target);
     } catch (err) {
       this.destroy(
         new ClientError('ERR_CLIENT_PROTOCOL', `${(err as Error).message} from ${this.address}`, { cause: err }),
@@ -389,11 +395,27 @@ function abortError(signal: AbortSignal): ClientError {
   return new ClientError('ERR_CLIENT_ABORTED', 'request aborted', { cause: signal.reason });
 }
 
-function openSocket(options: ConnectionOptions): Promise<Socket> {
+/** The socket's read side: where reads land and who handles them once the connection exists. */
+interface ReadSink {
+  frames: FrameReader;
+  onRead: (n: number, target: Buffer) => void;
+}
+
+function openSocket(options: ConnectionOptions, reads: ReadSink): Promise<Socket> {
   const address = `${options.host}:${options.port}`;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(abortError(options.signal));
-    const socket = netConnect({ host: options.host, port: options.port });
+    const socket = netConnect({
+      host: options.host,
+      port: options.port,
+      onread: {
+        buffer: () => reads.frames.readTarget(),
+        callback: (n: number, target: Uint8Array) => {
+          reads.onRead(n, target as Buffer);
+          return true; // never pause: responses are what we asked for
+        },
+      },
+    });
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     const done = (err?: Error) => {
       clearTimeout(timer);
