@@ -8,7 +8,7 @@
  * A request with a null response (Produce acks=0) holds its place in the queue and writes nothing.
  * Backpressure: reading pauses while `maxInFlight` requests are outstanding or while the socket's
  * write buffer is above its high-water mark (write() returned false) until 'drain'. Ready responses
- * are written under cork() so a burst goes out in one writev.
+ * are written under cork() until the next tick, so a burst goes out in one writev.
  * Any framing error, handler rejection or socket error closes this connection only.
  */
 import { channel } from 'node:diagnostics_channel';
@@ -84,6 +84,8 @@ export class Connection implements ConnectionContext, ReadSink {
   private closing = false;
   private closed = false;
   private pumping = false;
+  /** Responses are being collected under cork() until the next tick. */
+  private corked = false;
   /** The frame tail last offered as a read buffer (reads into it need no copy). */
   private readTarget: Buffer | undefined;
   private readonly closedPromise: Promise<void>;
@@ -232,24 +234,28 @@ export class Connection implements ConnectionContext, ReadSink {
 
   /** Writes every ready response at the head of the queue, in order, in one corked burst. */
   private flush(): void {
-    let corked = false;
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       if (slot.body === null) continue;
-      if (!corked) {
+      if (!this.corked) {
+        // Uncorked after the current microtasks: every response completed by the same event (one
+        // group commit, one socket read of pipelined requests) leaves in one writev, not one each.
         this.socket.cork();
-        corked = true;
+        this.corked = true;
+        process.nextTick(this.uncork);
       }
       const { buffers } = frameResponse(slot.body);
       for (const b of buffers) {
         if (!this.socket.write(b)) this.writeBlocked = true;
       }
-    }
-    if (corked) {
-      this.socket.uncork();
       this.lastActiveMs = this.opts.clock.monotonic();
     }
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   private updateReading(): void {
     if (this.closed) return;
