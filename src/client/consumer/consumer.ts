@@ -316,7 +316,9 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           const b = pending[0]!;
           const k = tpKey(b.topic, b.partition);
           // a seek or revoke while the application held this batch makes the rest stale
-          if (!this.fetcher.state(b.topic, b.partition)) index = b.records.length;
+          // (per record: the key is built once per batch, not once per record)
+          const assigned = this.fetcher.partitions;
+          if (!assigned.has(k)) index = b.records.length;
           while (index < b.records.length) {
             const r = b.records[index++]!;
             if (this.membership) this.membership.lastPollAt = Date.now();
@@ -324,7 +326,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
             yield r;
             current = undefined;
             this.processed.set(k, r.offset + 1);
-            if (!this.fetcher.state(b.topic, b.partition)) break;
+            if (!assigned.has(k)) break;
           }
           pending.shift();
           index = 0;
