@@ -27,6 +27,7 @@ import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher } from './fetcher.js';
 import { type CommitOffset, GroupMembership } from './membership.js';
 import { resolvePositions } from './positions.js';
+import { RecordIterator } from './record-iterator.js';
 import { type TopicPartition, tpKey } from './protocol.js';
 
 export type { TopicPartition };
@@ -302,46 +303,25 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
    * for. Leaving the loop early (break, throw) rewinds partitions to the first record not yet
    * handed out, so the next iteration continues exactly there.
    */
-  async *messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<ConsumerRecord<K, V>, void, undefined> {
-    let pending: ConsumerBatch<K, V>[] = [];
-    let index = 0;
-    let current: ConsumerRecord<K, V> | undefined;
-    try {
-      while (!this.closed && !options.signal?.aborted) {
-        pending = await this.pollBatches({ timeoutMs: 1_000, signal: options.signal }).catch((err) => {
+  messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<ConsumerRecord<K, V>, void, undefined> {
+    return new RecordIterator<ConsumerRecord<K, V>>({
+      poll: () =>
+        this.pollBatches({ timeoutMs: 1_000, signal: options.signal }).catch((err) => {
           if (this.closed) return [];
           throw err;
-        });
-        while (pending.length > 0) {
-          const b = pending[0]!;
-          const k = tpKey(b.topic, b.partition);
-          // a seek or revoke while the application held this batch makes the rest stale
-          // (per record: the key is built once per batch, not once per record)
-          const assigned = this.fetcher.partitions;
-          if (!assigned.has(k)) index = b.records.length;
-          while (index < b.records.length) {
-            const r = b.records[index++]!;
-            if (this.membership) this.membership.lastPollAt = Date.now();
-            current = r;
-            yield r;
-            current = undefined;
-            this.processed.set(k, r.offset + 1);
-            if (!assigned.has(k)) break;
-          }
-          pending.shift();
-          index = 0;
-        }
-      }
-    } finally {
-      // leaving the loop body (break/return/throw) finishes the record it held
-      if (current && this.fetcher.state(current.topic, current.partition))
-        this.processed.set(tpKey(current.topic, current.partition), current.offset + 1);
-      this.rewind(pending, index);
-    }
+        }),
+      active: () => !this.closed && !options.signal?.aborted,
+      assigned: this.fetcher.partitions,
+      touch: () => {
+        if (this.membership) this.membership.lastPollAt = Date.now();
+      },
+      processed: (k, next) => this.processed.set(k, next),
+      rewind: (pending, index) => this.rewind(pending, index),
+    });
   }
 
   /** Seeks partitions back to the first record of `pending` not handed to the application. */
-  private rewind(pending: ConsumerBatch<K, V>[], index: number): void {
+  private rewind(pending: Array<TopicPartition & { records: ConsumerRecord<K, V>[] }>, index: number): void {
     if (this.closed) return;
     const rewound = new Set<string>();
     pending.forEach((b, i) => {
