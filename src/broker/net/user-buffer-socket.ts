@@ -46,7 +46,11 @@ interface SocketInternals {
  * afterwards), or undefined when this Node's internals do not allow it (`accepted` is untouched).
  * `sink` is looked up at each read, so it may be bound after this returns.
  */
-export function withUserReadBuffer(accepted: Socket, server: Server, sink: () => ReadSink | undefined): Socket | undefined {
+export function withUserReadBuffer(
+  accepted: Socket,
+  server: Server,
+  sink: () => ReadSink | undefined,
+): Socket | undefined {
   const old = accepted as unknown as SocketInternals;
   const handle = old._handle;
   if (handle === null || typeof handle !== 'object' || old._server !== server) return undefined;
@@ -58,7 +62,13 @@ export function withUserReadBuffer(accepted: Socket, server: Server, sink: () =>
   };
   let socket: Socket;
   try {
-    socket = new Socket({ handle, allowHalfOpen: true, readable: true, writable: true, onread } as unknown as ConstructorParameters<typeof Socket>[0]);
+    socket = new Socket({
+      handle,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+      onread,
+    } as unknown as ConstructorParameters<typeof Socket>[0]);
   } catch {
     return undefined;
   }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allowFrameReuse, FramePool, forbidFrameReuse, frameClassBytes, POOL_MIN_FRAME_BYTES } from '../../../../src/broker/net/frame-pool.js';
+import {
+  allowFrameReuse,
+  FramePool,
+  forbidFrameReuse,
+  frameClassBytes,
+  POOL_MIN_FRAME_BYTES,
+} from '../../../../src/broker/net/frame-pool.js';
 
 describe('FramePool', () => {
   it('reuses a frame only after its consumer allowed it and the request completed', () => {
