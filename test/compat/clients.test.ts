@@ -39,7 +39,9 @@ describe('compat: kcat (librdkafka)', () => {
       const input = `k-${codec}:keyed-${codec}\nunkeyed-${codec}\n`;
       const child = execFile('kcat', ['-b', bs, '-P', '-t', topic, '-K:', '-z', codec, '-X', 'acks=all']);
       child.stdin!.end(input);
-      await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exit ${code}`)))));
+      await new Promise<void>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exit ${code}`)))),
+      );
     }
     const { stdout } = await run('kcat', ['-b', bs, '-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%k|%s\n']);
     const lines = stdout.trim().split('\n');
@@ -142,14 +144,34 @@ describe('compat: kafkajs', () => {
     const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
     await producer.connect();
     for (const compression of [kafkajs.CompressionTypes.None, kafkajs.CompressionTypes.GZIP]) {
-      await producer.send({ topic: 'kjs-compat', acks: -1, compression, messages: [{ key: 'k', value: 'keyed' }, { value: 'unkeyed' }] });
+      await producer.send({
+        topic: 'kjs-compat',
+        acks: -1,
+        compression,
+        messages: [{ key: 'k', value: 'keyed' }, { value: 'unkeyed' }],
+      });
     }
     const offsets = await admin.fetchTopicOffsets('kjs-compat');
-    assert.equal(offsets.reduce((n, o) => n + Number(o.high), 0), 4);
+    assert.equal(
+      offsets.reduce((n, o) => n + Number(o.high), 0),
+      4,
+    );
     const byTs = await admin.fetchTopicOffsetsByTimestamp('kjs-compat', Date.now() - 60_000);
     assert.ok(byTs.every((o) => Number(o.offset) === 0));
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'kjs-compat', configEntries: [{ name: 'retention.ms', value: '7777' }] }] });
-    const described = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'kjs-compat', configNames: ['retention.ms'] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: 'kjs-compat',
+          configEntries: [{ name: 'retention.ms', value: '7777' }],
+        },
+      ],
+    });
+    const described = await admin.describeConfigs({
+      includeSynonyms: true,
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'kjs-compat', configNames: ['retention.ms'] }],
+    });
     assert.equal(described.resources[0]!.configEntries[0]!.configValue, '7777');
     await admin.deleteTopics({ topics: ['kjs-compat'] });
     assert.ok(!(await admin.listTopics()).includes('kjs-compat'));

@@ -19,7 +19,9 @@ const ROUNDS = 20;
 
 /** Runs one child until `killAfter` acks arrive, kills it, and returns the acks it printed. */
 async function runRound(dir: string, round: number, killAfter: number): Promise<Map<number, string>> {
-  const proc: ChildProcess = spawn(process.execPath, [child, dir, String(round)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc: ChildProcess = spawn(process.execPath, [child, dir, String(round)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const acks = new Map<number, string>();
   const exited = once(proc, 'exit');
   const lines = createInterface({ input: proc.stdout! });
@@ -47,7 +49,11 @@ it(`acknowledged appends survive SIGKILL (${ROUNDS} rounds)`, { timeout: 60_000 
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [o, k] of await runRound(dir, round, rand(40))) acked.set(o, k);
-      const log = await Log.open({ dir, topicPartition: { topic: 't', partition: 0 }, config: { segmentBytes: 64 * 1024 } });
+      const log = await Log.open({
+        dir,
+        topicPartition: { topic: 't', partition: 0 },
+        config: { segmentBytes: 64 * 1024 },
+      });
       const records = await readAll(log); // decoding checks every batch's CRC
       assert.deepEqual(
         records.map((r) => r.offset),

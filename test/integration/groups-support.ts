@@ -164,15 +164,13 @@ export function commit(
   >();
   for (const [t, p, o, m] of offsets) {
     if (!byTopic.has(t)) byTopic.set(t, []);
-    byTopic
-      .get(t)!
-      .push({
-        partitionIndex: p,
-        committedOffset: BigInt(o),
-        committedLeaderEpoch: version >= 6 ? -1 : -1,
-        commitTimestamp: -1n,
-        committedMetadata: m ?? null,
-      });
+    byTopic.get(t)!.push({
+      partitionIndex: p,
+      committedOffset: BigInt(o),
+      committedLeaderEpoch: version >= 6 ? -1 : -1,
+      commitTimestamp: -1n,
+      committedMetadata: m ?? null,
+    });
   }
   return c.request(ApiKeys.OffsetCommit, version, {
     groupId,

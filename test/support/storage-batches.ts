@@ -14,13 +14,21 @@ export interface TestRecord {
 }
 
 /** One batch of `records` (offsets 0..n-1 relative; the log assigns the base). */
-export function makeBatch(records: TestRecord[], opts: { baseOffset?: number; timestamp?: number; partitionLeaderEpoch?: number } = {}): Buffer {
+export function makeBatch(
+  records: TestRecord[],
+  opts: { baseOffset?: number; timestamp?: number; partitionLeaderEpoch?: number } = {},
+): Buffer {
   return encodeRecordBatch({
     baseOffset: opts.baseOffset ?? 0,
     partitionLeaderEpoch: opts.partitionLeaderEpoch,
     records: records.map((r, i) => ({
       key: r.key === undefined || r.key === null ? null : Buffer.from(r.key),
-      value: r.value === undefined || r.value === null ? (r.value === null ? null : Buffer.from(`v${i}`)) : Buffer.from(r.value),
+      value:
+        r.value === undefined || r.value === null
+          ? r.value === null
+            ? null
+            : Buffer.from(`v${i}`)
+          : Buffer.from(r.value),
       timestamp: r.timestamp ?? opts.timestamp ?? 1_700_000_000_000,
     })),
   });
@@ -33,9 +41,16 @@ export function makeSizedBatch(count: number, valueBytes: number, timestamp = 1_
 }
 
 /** Decodes whole batches into (offset, key, value) triples. */
-export function recordsOf(buf: Buffer): Array<{ offset: number; key: string | null; value: string | null; timestamp: number }> {
+export function recordsOf(
+  buf: Buffer,
+): Array<{ offset: number; key: string | null; value: string | null; timestamp: number }> {
   return decodeRecordBatches(buf).flatMap((b) =>
-    b.records.map((r) => ({ offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null, timestamp: r.timestamp })),
+    b.records.map((r) => ({
+      offset: r.offset,
+      key: r.key?.toString() ?? null,
+      value: r.value?.toString() ?? null,
+      timestamp: r.timestamp,
+    })),
   );
 }
 

@@ -6,7 +6,19 @@ import { decodeRecordBatches } from '../../../src/protocol/records/decode.js';
 import { RawKafkaClient } from './raw-client.js';
 import * as req from './requests.js';
 
-const ERR = { NONE: 0, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_TOPIC_EXCEPTION: 17, INVALID_REQUIRED_ACKS: 21, UNSUPPORTED_VERSION: 35, TOPIC_ALREADY_EXISTS: 36, INVALID_CONFIG: 40, FETCH_SESSION_ID_NOT_FOUND: 70, INVALID_FETCH_SESSION_EPOCH: 71 };
+const ERR = {
+  NONE: 0,
+  CORRUPT_MESSAGE: 2,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  MESSAGE_TOO_LARGE: 10,
+  INVALID_TOPIC_EXCEPTION: 17,
+  INVALID_REQUIRED_ACKS: 21,
+  UNSUPPORTED_VERSION: 35,
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_CONFIG: 40,
+  FETCH_SESSION_ID_NOT_FOUND: 70,
+  INVALID_FETCH_SESSION_EPOCH: 71,
+};
 
 let broker: Broker;
 let client: RawKafkaClient;
@@ -20,15 +32,20 @@ after(async () => {
   await broker.close();
 });
 
-const values = (records: Buffer | null) => decodeRecordBatches(records ?? Buffer.alloc(0)).flatMap((b) => b.records.map((r) => r.value!.toString()));
+const values = (records: Buffer | null) =>
+  decodeRecordBatches(records ?? Buffer.alloc(0)).flatMap((b) => b.records.map((r) => r.value!.toString()));
 
 describe('single-node broker', () => {
   it('ApiVersions advertises exactly the implemented APIs', async () => {
-    const res = await client.request(ApiKeys.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1.0' });
+    const res = await client.request(ApiKeys.ApiVersions, 3, {
+      clientSoftwareName: 'test',
+      clientSoftwareVersion: '1.0',
+    });
     assert.equal(res.errorCode, 0);
     assert.deepEqual(res.apiKeys, broker.dispatcher.supportedVersions());
     const keys = res.apiKeys.map((k: { apiKey: number }) => k.apiKey);
-    for (const k of [0, 1, 2, 3, 18, 19, 20, 21, 22, 32, 33, 35, 37, 44, 60, 75]) assert.ok(keys.includes(k), `API ${k} advertised`);
+    for (const k of [0, 1, 2, 3, 18, 19, 20, 21, 22, 32, 33, 35, 37, 44, 60, 75])
+      assert.ok(keys.includes(k), `API ${k} advertised`);
     assert.ok(!keys.includes(ApiKeys.AddPartitionsToTxn));
   });
 
@@ -49,7 +66,13 @@ describe('single-node broker', () => {
   it('closes only the connection that sends an API it does not serve', async () => {
     const c = await RawKafkaClient.connect(broker.bootstrapServers);
     c.request(ApiKeys.DescribeAcls, 1, {
-      resourceTypeFilter: 2, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1,
+      resourceTypeFilter: 2,
+      resourceNameFilter: null,
+      patternTypeFilter: 3,
+      principalFilter: null,
+      hostFilter: null,
+      operation: 1,
+      permissionType: 1,
     }).catch(() => {});
     await c.closed;
     const md = await client.request(ApiKeys.Metadata, 12, req.metadata(null));
@@ -103,7 +126,11 @@ describe('single-node broker', () => {
 
   it('a fetch at the log end waits and is answered as soon as data arrives', async () => {
     await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'lp' }]));
-    const waiting = client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'lp', partition: 0, offset: 0 }], { maxWaitMs: 30000, minBytes: 1 }));
+    const waiting = client.request(
+      ApiKeys.Fetch,
+      12,
+      req.fetch([{ topic: 'lp', partition: 0, offset: 0 }], { maxWaitMs: 30000, minBytes: 1 }),
+    );
     const producer = await RawKafkaClient.connect(broker.bootstrapServers);
     const started = Date.now();
     await producer.request(ApiKeys.Produce, 9, req.produce('lp', 0, req.batch(['late'])));
@@ -114,7 +141,11 @@ describe('single-node broker', () => {
   });
 
   it('rejects bad CRCs, oversized batches and bad acks per partition, and keeps serving', async () => {
-    await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'bad', configs: { 'max.message.bytes': '200' } }]));
+    await client.request(
+      ApiKeys.CreateTopics,
+      7,
+      req.createTopics([{ name: 'bad', configs: { 'max.message.bytes': '200' } }]),
+    );
     const corrupt = req.batch(['x']);
     corrupt[corrupt.length - 1] ^= 0xff;
     const r1 = await client.request(ApiKeys.Produce, 9, req.produce('bad', 0, corrupt));
@@ -132,7 +163,11 @@ describe('single-node broker', () => {
   it('acks=0 gets no response but the data is written, and later responses stay in order', async () => {
     await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'a0' }]));
     await client.send(ApiKeys.Produce, 9, req.produce('a0', 0, req.batch(['fire']), 0));
-    const f = await client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'a0', partition: 0, offset: 0 }], { maxWaitMs: 5000 }));
+    const f = await client.request(
+      ApiKeys.Fetch,
+      12,
+      req.fetch([{ topic: 'a0', partition: 0, offset: 0 }], { maxWaitMs: 5000 }),
+    );
     assert.deepEqual(values(f.responses[0].partitions[0].records), ['fire']);
   });
 
@@ -140,7 +175,8 @@ describe('single-node broker', () => {
     await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'lo' }]));
     await client.request(ApiKeys.Produce, 9, req.produce('lo', 0, req.batch(['t1'], { timestamp: 1000 })));
     await client.request(ApiKeys.Produce, 9, req.produce('lo', 0, req.batch(['t2'], { timestamp: Date.now() })));
-    const at = async (ts: number) => (await client.request(ApiKeys.ListOffsets, 7, req.listOffsets('lo', 0, ts))).topics[0].partitions[0];
+    const at = async (ts: number) =>
+      (await client.request(ApiKeys.ListOffsets, 7, req.listOffsets('lo', 0, ts))).topics[0].partitions[0];
     assert.equal((await at(-2)).offset, 0n);
     assert.equal((await at(-1)).offset, 2n);
     assert.equal((await at(2000)).offset, 1n);
@@ -159,12 +195,22 @@ describe('single-node broker', () => {
     assert.ok(full.sessionId > 0);
     assert.equal(full.responses[0].partitions.length, 2);
     await client.request(ApiKeys.Produce, 9, req.produce('fs', 1, req.batch(['p1'])));
-    const inc = await client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'fs', partition: 0, offset: 1 }], { sessionId: full.sessionId, sessionEpoch: 1 }));
+    const inc = await client.request(
+      ApiKeys.Fetch,
+      12,
+      req.fetch([{ topic: 'fs', partition: 0, offset: 1 }], { sessionId: full.sessionId, sessionEpoch: 1 }),
+    );
     assert.deepEqual(
-      inc.responses.flatMap((t: { partitions: Array<{ partitionIndex: number }> }) => t.partitions.map((p) => p.partitionIndex)),
+      inc.responses.flatMap((t: { partitions: Array<{ partitionIndex: number }> }) =>
+        t.partitions.map((p) => p.partitionIndex),
+      ),
       [1],
     );
-    const stale = await client.request(ApiKeys.Fetch, 12, req.fetch([], { sessionId: full.sessionId, sessionEpoch: 1 }));
+    const stale = await client.request(
+      ApiKeys.Fetch,
+      12,
+      req.fetch([], { sessionId: full.sessionId, sessionEpoch: 1 }),
+    );
     assert.equal(stale.errorCode, ERR.INVALID_FETCH_SESSION_EPOCH);
     const unknown = await client.request(ApiKeys.Fetch, 12, req.fetch([], { sessionId: 12345, sessionEpoch: 3 }));
     assert.equal(unknown.errorCode, ERR.FETCH_SESSION_ID_NOT_FOUND);
@@ -173,13 +219,26 @@ describe('single-node broker', () => {
   it('describes and alters topic and broker configs with Kafka sources', async () => {
     await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'cfg' }]));
     const alter = await client.request(ApiKeys.IncrementalAlterConfigs, 1, {
-      resources: [{ resourceType: 2, resourceName: 'cfg', configs: [{ name: 'retention.ms', configOperation: 0, value: '5000' }, { name: 'cleanup.policy', configOperation: 2, value: 'compact' }] }],
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'cfg',
+          configs: [
+            { name: 'retention.ms', configOperation: 0, value: '5000' },
+            { name: 'cleanup.policy', configOperation: 2, value: 'compact' },
+          ],
+        },
+      ],
       validateOnly: false,
     });
     assert.equal(alter.responses[0].errorCode, ERR.NONE);
     const d = await client.request(ApiKeys.DescribeConfigs, 4, {
       resources: [
-        { resourceType: 2, resourceName: 'cfg', configurationKeys: ['retention.ms', 'cleanup.policy', 'segment.bytes'] },
+        {
+          resourceType: 2,
+          resourceName: 'cfg',
+          configurationKeys: ['retention.ms', 'cleanup.policy', 'segment.bytes'],
+        },
         { resourceType: 4, resourceName: String(broker.nodeId), configurationKeys: ['log.retention.hours'] },
       ],
       includeSynonyms: true,
@@ -193,8 +252,16 @@ describe('single-node broker', () => {
     assert.equal(d.results[1].configs[0].value, '168');
     const bad = await client.request(ApiKeys.IncrementalAlterConfigs, 1, {
       resources: [
-        { resourceType: 2, resourceName: 'cfg', configs: [{ name: 'retention.ms', configOperation: 0, value: 'soon' }] },
-        { resourceType: 4, resourceName: String(broker.nodeId), configs: [{ name: 'broker.id', configOperation: 0, value: '7' }] },
+        {
+          resourceType: 2,
+          resourceName: 'cfg',
+          configs: [{ name: 'retention.ms', configOperation: 0, value: 'soon' }],
+        },
+        {
+          resourceType: 4,
+          resourceName: String(broker.nodeId),
+          configs: [{ name: 'broker.id', configOperation: 0, value: '7' }],
+        },
       ],
       validateOnly: false,
     });
@@ -205,9 +272,16 @@ describe('single-node broker', () => {
   it('deletes records and topics', async () => {
     await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'del' }]));
     await client.request(ApiKeys.Produce, 9, req.produce('del', 0, req.batch(['1', '2', '3'])));
-    const dr = await client.request(ApiKeys.DeleteRecords, 2, { topics: [{ name: 'del', partitions: [{ partitionIndex: 0, offset: 2n }] }], timeoutMs: 1000 });
+    const dr = await client.request(ApiKeys.DeleteRecords, 2, {
+      topics: [{ name: 'del', partitions: [{ partitionIndex: 0, offset: 2n }] }],
+      timeoutMs: 1000,
+    });
     assert.equal(dr.topics[0].partitions[0].lowWatermark, 2n);
-    const dt = await client.request(ApiKeys.DeleteTopics, 6, { topics: [{ name: 'del', topicId: Buffer.alloc(16) }], topicNames: [], timeoutMs: 1000 });
+    const dt = await client.request(ApiKeys.DeleteTopics, 6, {
+      topics: [{ name: 'del', topicId: Buffer.alloc(16) }],
+      topicNames: [],
+      timeoutMs: 1000,
+    });
     assert.equal(dt.responses[0].errorCode, ERR.NONE);
     const md = await client.request(ApiKeys.Metadata, 12, req.metadata(['del'], false));
     assert.equal(md.topics[0].errorCode, ERR.UNKNOWN_TOPIC_OR_PARTITION);

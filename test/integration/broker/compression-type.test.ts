@@ -41,7 +41,12 @@ const lz4Batch = () =>
     producerEpoch: 2,
     baseSequence: 0,
     records: [
-      { key: Buffer.from('k1'), value: Buffer.from('one'), timestamp: 1_700_000_000_000, headers: [{ key: 'h', value: Buffer.from('x') }] },
+      {
+        key: Buffer.from('k1'),
+        value: Buffer.from('one'),
+        timestamp: 1_700_000_000_000,
+        headers: [{ key: 'h', value: Buffer.from('x') }],
+      },
       { key: null, value: Buffer.from('two'), timestamp: 1_700_000_000_005 },
     ],
   });
@@ -85,12 +90,26 @@ describe('compression.type', () => {
   it('decompresses for an uncompressed topic, whatever kcat sends', async () => {
     const child = execFile('kcat', ['-b', broker.bootstrapServers, '-P', '-t', 'as-none', '-z', 'gzip']);
     child.stdin!.end('a\nb\n');
-    await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exit ${code}`)))));
+    await new Promise<void>((resolve, reject) =>
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exit ${code}`)))),
+    );
     const batches = await storedBatches('as-none');
     assert.ok(batches.length > 0);
     assert.ok(batches.every((b) => b.compression === CompressionType.None));
-    assert.deepEqual(batches.flatMap((b) => b.records.map((r) => r.value!.toString())), ['a', 'b']);
-    const { stdout } = await run('kcat', ['-b', broker.bootstrapServers, '-C', '-t', 'as-none', '-o', 'beginning', '-e']);
+    assert.deepEqual(
+      batches.flatMap((b) => b.records.map((r) => r.value!.toString())),
+      ['a', 'b'],
+    );
+    const { stdout } = await run('kcat', [
+      '-b',
+      broker.bootstrapServers,
+      '-C',
+      '-t',
+      'as-none',
+      '-o',
+      'beginning',
+      '-e',
+    ]);
     assert.deepEqual(stdout.trim().split('\n'), ['a', 'b']);
   });
 });

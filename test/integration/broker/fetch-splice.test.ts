@@ -21,11 +21,21 @@ describe('fetch of large batches', () => {
         await client.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'big', numPartitions: 2 }]));
         const values = (p: number, i: number) => `${p}:${i}:${'x'.repeat(30_000)}`;
         for (const p of [0, 1]) {
-          for (let i = 0; i < 3; i++) await client.request(ApiKeys.Produce, 9, req.produce('big', p, req.batch([values(p, i)])));
+          for (let i = 0; i < 3; i++)
+            await client.request(ApiKeys.Produce, 9, req.produce('big', p, req.batch([values(p, i)])));
         }
         await client.request(ApiKeys.Produce, 9, req.produce('big', 1, req.batch(['small'])));
-        const f = await client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'big', partition: 0, offset: 0 }, { topic: 'big', partition: 1, offset: 0 }]));
-        const got = f.responses[0].partitions.map((pd: { records: Buffer }) => decodeRecordBatches(pd.records).flatMap((b) => b.records.map((r) => r.value!.toString())));
+        const f = await client.request(
+          ApiKeys.Fetch,
+          12,
+          req.fetch([
+            { topic: 'big', partition: 0, offset: 0 },
+            { topic: 'big', partition: 1, offset: 0 },
+          ]),
+        );
+        const got = f.responses[0].partitions.map((pd: { records: Buffer }) =>
+          decodeRecordBatches(pd.records).flatMap((b) => b.records.map((r) => r.value!.toString())),
+        );
         assert.deepEqual(got[0], [values(0, 0), values(0, 1), values(0, 2)]);
         assert.deepEqual(got[1], [values(1, 0), values(1, 1), values(1, 2), 'small']);
       } finally {

@@ -11,12 +11,27 @@ import { encodeRecordBatch } from '../../../src/protocol/records/encode.js';
 import { RawKafkaClient } from './raw-client.js';
 import * as req from './requests.js';
 
-const ERR = { NONE: 0, OUT_OF_ORDER_SEQUENCE_NUMBER: 45, INVALID_PRODUCER_EPOCH: 47, TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53 };
+const ERR = {
+  NONE: 0,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+};
 
-const initProducerId = (transactionalId: string | null = null) => ({ transactionalId, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+const initProducerId = (transactionalId: string | null = null) => ({
+  transactionalId,
+  transactionTimeoutMs: 60000,
+  producerId: -1n,
+  producerEpoch: -1,
+});
 
 function idem(producerId: bigint, producerEpoch: number, baseSequence: number, values: string[]): Buffer {
-  return encodeRecordBatch({ producerId, producerEpoch, baseSequence, records: values.map((v) => ({ key: null, value: Buffer.from(v) })) });
+  return encodeRecordBatch({
+    producerId,
+    producerEpoch,
+    baseSequence,
+    records: values.map((v) => ({ key: null, value: Buffer.from(v) })),
+  });
 }
 
 let broker: Broker;
@@ -69,8 +84,14 @@ describe('idempotent producer', () => {
     assert.equal((await produce(idem(producerId, 1, 0, ['d']))).errorCode, ERR.NONE, 'new epoch from sequence 0');
     assert.equal((await produce(idem(producerId, 0, 3, ['y']))).errorCode, ERR.INVALID_PRODUCER_EPOCH);
 
-    const f = await client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'idem', partition: 0, offset: Number(r1.baseOffset) }]));
-    const values = decodeRecordBatches(f.responses[0].partitions[0].records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    const f = await client.request(
+      ApiKeys.Fetch,
+      12,
+      req.fetch([{ topic: 'idem', partition: 0, offset: Number(r1.baseOffset) }]),
+    );
+    const values = decodeRecordBatches(f.responses[0].partitions[0].records).flatMap((b) =>
+      b.records.map((r) => r.value!.toString()),
+    );
     assert.deepEqual(values, ['a', 'b', 'c', 'd']);
   });
 });
@@ -83,7 +104,8 @@ describe('producer ids across restarts', () => {
       for (let round = 0; round < 2; round++) {
         const b = await startBroker({ port: 0, config: { 'log.dirs': dir } });
         const c = await RawKafkaClient.connect(b.bootstrapServers);
-        for (let i = 0; i < 3; i++) seen.push((await c.request(ApiKeys.InitProducerId, 4, initProducerId())).producerId);
+        for (let i = 0; i < 3; i++)
+          seen.push((await c.request(ApiKeys.InitProducerId, 4, initProducerId())).producerId);
         c.close();
         await b.close();
       }

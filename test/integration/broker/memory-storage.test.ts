@@ -27,7 +27,9 @@ describe('in-memory storage', () => {
       const p = await client.request(ApiKeys.Produce, 9, req.produce('mem', 1, req.batch(['x', 'y'])));
       assert.equal(p.responses[0].partitionResponses[0].errorCode, 0);
       const f = await client.request(ApiKeys.Fetch, 12, req.fetch([{ topic: 'mem', partition: 1, offset: 0 }]));
-      const recs = decodeRecordBatches(f.responses[0].partitions[0].records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+      const recs = decodeRecordBatches(f.responses[0].partitions[0].records).flatMap((b) =>
+        b.records.map((r) => r.value!.toString()),
+      );
       assert.deepEqual(recs, ['x', 'y']);
       const dirs = await client.request(ApiKeys.DescribeLogDirs, 4, { topics: null });
       assert.equal(dirs.results[0].logDir, 'memory');

@@ -20,7 +20,10 @@ before(async () => {
     7,
     req.createTopics([
       { name: 'rules', numPartitions: 2 },
-      { name: 'recent', configs: { 'message.timestamp.before.max.ms': '3600000', 'message.timestamp.after.max.ms': '60000' } },
+      {
+        name: 'recent',
+        configs: { 'message.timestamp.before.max.ms': '3600000', 'message.timestamp.after.max.ms': '60000' },
+      },
     ]),
   );
 });
@@ -41,7 +44,15 @@ describe('Produce v3+ rules', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 10000,
-      topicData: [{ name: 'rules', partitionData: [{ index: 0, records: two }, { index: 1, records: req.batch(['c']) }] }],
+      topicData: [
+        {
+          name: 'rules',
+          partitionData: [
+            { index: 0, records: two },
+            { index: 1, records: req.batch(['c']) },
+          ],
+        },
+      ],
     });
     const [p0, p1] = res.responses[0].partitionResponses;
     assert.equal(p0.errorCode, ERR.INVALID_RECORD);
@@ -53,15 +64,23 @@ describe('Produce v3+ rules', () => {
 
   it('refuses CreateTime batches outside message.timestamp.before/after.max.ms with INVALID_TIMESTAMP', async () => {
     const now = Date.now();
-    const batchAt = (...timestamps: number[]) => encodeRecordBatch({ records: timestamps.map((timestamp) => ({ value: Buffer.from('v'), timestamp })) });
+    const batchAt = (...timestamps: number[]) =>
+      encodeRecordBatch({ records: timestamps.map((timestamp) => ({ value: Buffer.from('v'), timestamp })) });
     assert.equal((await produceTo('recent', 0, batchAt(now - 2 * 3600_000))).errorCode, ERR.INVALID_TIMESTAMP);
-    assert.equal((await produceTo('recent', 0, batchAt(now - 2 * 3600_000, now))).errorCode, ERR.INVALID_TIMESTAMP, 'an old first record is enough');
+    assert.equal(
+      (await produceTo('recent', 0, batchAt(now - 2 * 3600_000, now))).errorCode,
+      ERR.INVALID_TIMESTAMP,
+      'an old first record is enough',
+    );
     assert.equal((await produceTo('recent', 0, batchAt(now + 10 * 60_000))).errorCode, ERR.INVALID_TIMESTAMP);
     assert.equal((await produceTo('recent', 0, batchAt(now - 60_000, now))).errorCode, ERR.NONE);
   });
 
   it('ApiVersions advertises InitProducerId 0-5', async () => {
-    const res = await client.request(ApiKeys.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1.0' });
+    const res = await client.request(ApiKeys.ApiVersions, 3, {
+      clientSoftwareName: 'test',
+      clientSoftwareVersion: '1.0',
+    });
     const ipi = res.apiKeys.find((k: { apiKey: number }) => k.apiKey === ApiKeys.InitProducerId);
     assert.deepEqual(ipi, { apiKey: 22, minVersion: 0, maxVersion: 5 });
   });

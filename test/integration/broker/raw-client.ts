@@ -55,7 +55,10 @@ export class RawKafkaClient {
   // biome-ignore lint/suspicious/noExplicitAny: tests pass loosely typed request bodies
   request<T = any>(apiKey: number, version: number, body: unknown, clientId = 'raw-test'): Promise<T> {
     const correlationId = this.correlationId++;
-    const frame = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId }, body);
+    const frame = encodeRequestFrame(
+      { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId },
+      body,
+    );
     return new Promise<T>((resolve, reject) => {
       this.pending.set(correlationId, { apiKey, version, resolve: resolve as (v: unknown) => void, reject });
       this.order.push(correlationId);
@@ -65,7 +68,10 @@ export class RawKafkaClient {
 
   /** Sends a request expecting no response (acks=0); resolves when written. */
   send(apiKey: number, version: number, body: unknown): Promise<void> {
-    const frame = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId: this.correlationId++, clientId: 'raw-test' }, body);
+    const frame = encodeRequestFrame(
+      { requestApiKey: apiKey, requestApiVersion: version, correlationId: this.correlationId++, clientId: 'raw-test' },
+      body,
+    );
     return new Promise((resolve) => this.socket.write(frame, () => resolve()));
   }
 

@@ -5,11 +5,18 @@ const ZERO = Buffer.alloc(16);
 
 export function batch(values: string[], opts: { key?: string; timestamp?: number } = {}): Buffer {
   return encodeRecordBatch({
-    records: values.map((v) => ({ key: opts.key === undefined ? null : Buffer.from(opts.key), value: Buffer.from(v), timestamp: opts.timestamp })),
+    records: values.map((v) => ({
+      key: opts.key === undefined ? null : Buffer.from(opts.key),
+      value: Buffer.from(v),
+      timestamp: opts.timestamp,
+    })),
   });
 }
 
-export function createTopics(topics: Array<{ name: string; numPartitions?: number; configs?: Record<string, string> }>, validateOnly = false) {
+export function createTopics(
+  topics: Array<{ name: string; numPartitions?: number; configs?: Record<string, string> }>,
+  validateOnly = false,
+) {
   return {
     topics: topics.map((t) => ({
       name: t.name,
@@ -24,12 +31,23 @@ export function createTopics(topics: Array<{ name: string; numPartitions?: numbe
 }
 
 export function produce(topic: string, partition: number, records: Buffer | null, acks = -1) {
-  return { transactionalId: null, acks, timeoutMs: 10000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
+  return {
+    transactionalId: null,
+    acks,
+    timeoutMs: 10000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
 }
 
 export function fetch(
   parts: Array<{ topic: string; partition: number; offset: number; topicId?: Buffer }>,
-  opts: { maxWaitMs?: number; minBytes?: number; sessionId?: number; sessionEpoch?: number; forgotten?: Array<{ topic: string; partitions: number[] }> } = {},
+  opts: {
+    maxWaitMs?: number;
+    minBytes?: number;
+    sessionId?: number;
+    sessionEpoch?: number;
+    forgotten?: Array<{ topic: string; partitions: number[] }>;
+  } = {},
 ) {
   const byTopic = new Map<string, typeof parts>();
   for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
@@ -56,7 +74,11 @@ export function fetch(
         replicaDirectoryId: ZERO,
       })),
     })),
-    forgottenTopicsData: (opts.forgotten ?? []).map((f) => ({ topic: f.topic, topicId: ZERO, partitions: f.partitions })),
+    forgottenTopicsData: (opts.forgotten ?? []).map((f) => ({
+      topic: f.topic,
+      topicId: ZERO,
+      partitions: f.partitions,
+    })),
     rackId: '',
   };
 }
@@ -74,7 +96,14 @@ export function listOffsets(topic: string, partition: number, timestamp: number)
   return {
     replicaId: -1,
     isolationLevel: 0,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 }] }],
+    topics: [
+      {
+        name: topic,
+        partitions: [
+          { partitionIndex: partition, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 },
+        ],
+      },
+    ],
     timeoutMs: 1000,
   };
 }

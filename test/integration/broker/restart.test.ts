@@ -20,17 +20,28 @@ async function tempDir(): Promise<string> {
   dirs.push(d);
   return d;
 }
-const values = (records: Buffer | null) => decodeRecordBatches(records ?? Buffer.alloc(0)).flatMap((b) => b.records.map((r) => r.value!.toString()));
+const values = (records: Buffer | null) =>
+  decodeRecordBatches(records ?? Buffer.alloc(0)).flatMap((b) => b.records.map((r) => r.value!.toString()));
 
 describe('restart', () => {
   it('keeps topics, ids, configs, dynamic broker configs and records across a clean restart', async () => {
     const dir = await tempDir();
     const b1 = await startBroker({ port: 0, config: { 'log.dirs': dir } });
     const c1 = await RawKafkaClient.connect(b1.bootstrapServers);
-    const created = await c1.request(ApiKeys.CreateTopics, 7, req.createTopics([{ name: 'keep', numPartitions: 2, configs: { 'retention.ms': '123456' } }]));
+    const created = await c1.request(
+      ApiKeys.CreateTopics,
+      7,
+      req.createTopics([{ name: 'keep', numPartitions: 2, configs: { 'retention.ms': '123456' } }]),
+    );
     await c1.request(ApiKeys.Produce, 9, req.produce('keep', 1, req.batch(['r1', 'r2'])));
     await c1.request(ApiKeys.IncrementalAlterConfigs, 1, {
-      resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.bytes', configOperation: 0, value: '999999' }] }],
+      resources: [
+        {
+          resourceType: 4,
+          resourceName: '',
+          configs: [{ name: 'log.retention.bytes', configOperation: 0, value: '999999' }],
+        },
+      ],
       validateOnly: false,
     });
     c1.close();
@@ -58,9 +69,23 @@ describe('restart', () => {
   it('keeps acknowledged records after SIGKILL of `vltava server start`', async () => {
     const dir = await tempDir();
     const start = async () => {
-      const child = spawn(process.execPath, ['dist/src/cli/main.js', 'server', 'start', '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', `log.dirs=${dir}`, '--log-format', 'json'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          'dist/src/cli/main.js',
+          'server',
+          'start',
+          '-o',
+          'listeners=PLAINTEXT://127.0.0.1:0',
+          '-o',
+          `log.dirs=${dir}`,
+          '--log-format',
+          'json',
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       const lines = createInterface({ input: child.stderr! });
       for await (const line of lines) {
         const obj = JSON.parse(line) as { msg: string; listeners?: string[] };

@@ -19,11 +19,17 @@ describe('logger', () => {
     log.warn({ remote: '127.0.0.1:5000', reason: 'frame too large' }, 'closing connection');
     assert.equal(lines.length, 1);
     const plain = lines[0]!.replace(/\x1b\[\d+m/g, '');
-    assert.match(plain, /^\d\d:\d\d:\d\d\.\d\d\d WARN  net: closing connection {2}remote=127\.0\.0\.1:5000 {2}reason="frame too large"\n$/);
+    assert.match(
+      plain,
+      /^\d\d:\d\d:\d\d\.\d\d\d WARN  net: closing connection {2}remote=127\.0\.0\.1:5000 {2}reason="frame too large"\n$/,
+    );
   });
 
   it('pretty-prints errors with their stack and passes non-JSON through', () => {
-    const out = formatPretty(JSON.stringify({ level: 50, time: 0, msg: 'boom', err: { message: 'x', stack: 'Error: x\n at y' } }), false);
+    const out = formatPretty(
+      JSON.stringify({ level: 50, time: 0, msg: 'boom', err: { message: 'x', stack: 'Error: x\n at y' } }),
+      false,
+    );
     assert.match(out, /ERROR boom\n {4}Error: x\n {5}at y/);
     assert.equal(formatPretty('not json', false), 'not json');
   });

@@ -27,7 +27,10 @@ describe('LeaderEpochCache', () => {
       assert.deepEqual(c.endOffsetFor(5, 30), { epoch: -1, endOffset: -1 });
       assert.equal(c.epochForOffset(15), 3);
       await c.truncateFromEnd(15);
-      assert.deepEqual(c.all, [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }]);
+      assert.deepEqual(c.all, [
+        { epoch: 1, startOffset: 0 },
+        { epoch: 3, startOffset: 10 },
+      ]);
       await c.truncateFromStart(12);
       assert.deepEqual(c.all, [{ epoch: 3, startOffset: 12 }]);
       assert.deepEqual((await LeaderEpochCache.load(path)).all, [{ epoch: 3, startOffset: 12 }]);
@@ -82,7 +85,13 @@ describe('LogManager flush.ms', () => {
   it('flushes logs whose flush.ms elapsed, driven by the clock', () =>
     withTempDir(async (dir) => {
       const clock = new ManualClock();
-      const m = await LogManager.start({ logDirs: [dir], clock, defaultConfig: { flushMs: 5000 }, flushCheckIntervalMs: 1000, cleanerEnabled: false });
+      const m = await LogManager.start({
+        logDirs: [dir],
+        clock,
+        defaultConfig: { flushMs: 5000 },
+        flushCheckIntervalMs: 1000,
+        cleanerEnabled: false,
+      });
       const log = await m.getOrCreateLog({ topic: 'f', partition: 0 });
       await log.append(makeBatch([{ key: 'a' }]));
       assert.equal(log.recoveryPoint, 0);

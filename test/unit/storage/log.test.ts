@@ -22,7 +22,10 @@ describe('Log', () => {
       assert.equal(log.logEndOffset, 3);
       const r = await log.read(1, { maxBytes: 1 << 20 });
       assert.equal(r.firstOffset, 0);
-      assert.deepEqual(recordsOf(r.records).map((x) => x.key), ['a', 'b', 'c']);
+      assert.deepEqual(
+        recordsOf(r.records).map((x) => x.key),
+        ['a', 'b', 'c'],
+      );
       assert.equal(batchPartitionLeaderEpoch(r.records), 3);
       validateRecordBatches(r.records); // CRCs still valid
       assert.deepEqual(log.leaderEpochCache.all, [{ epoch: 3, startOffset: 0 }]);
@@ -33,10 +36,16 @@ describe('Log', () => {
     withTempDir(async (dir) => {
       const log = await Log.open({ dir, topicPartition: tp, config: { flushMessages: 1 } });
       const infos = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(makeBatch([{ key: `k${i}` }]))));
-      assert.deepEqual(infos.map((i) => i.firstOffset), Array.from({ length: 50 }, (_, i) => i));
+      assert.deepEqual(
+        infos.map((i) => i.firstOffset),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
       assert.equal(log.recoveryPoint, 50);
       const r = await log.read(0, { maxBytes: 1 << 20 });
-      assert.deepEqual(recordsOf(r.records).map((x) => x.key), infos.map((_, i) => `k${i}`));
+      assert.deepEqual(
+        recordsOf(r.records).map((x) => x.key),
+        infos.map((_, i) => `k${i}`),
+      );
       await log.close();
     }));
 
@@ -73,7 +82,12 @@ describe('Log', () => {
       assert.ok(log.segments.length > 5);
       for (const s of log.segments) assert.ok(s.size <= 1000);
       const r = await log.read(0, { maxBytes: 1 << 20 });
-      assert.deepEqual(recordsOf(r.records).map((x) => x.offset).slice(0, 3), [0, 1, 2]);
+      assert.deepEqual(
+        recordsOf(r.records)
+          .map((x) => x.offset)
+          .slice(0, 3),
+        [0, 1, 2],
+      );
       let off = 0;
       let count = 0;
       while (off < log.logEndOffset) {
@@ -99,7 +113,13 @@ describe('Log', () => {
       const leo = log.logEndOffset;
       const rp = log.recoveryPoint;
       await log.close();
-      log = await Log.open({ dir, topicPartition: tp, config: { segmentBytes: 2000 }, hadCleanShutdown: true, recoveryPoint: rp });
+      log = await Log.open({
+        dir,
+        topicPartition: tp,
+        config: { segmentBytes: 2000 },
+        hadCleanShutdown: true,
+        recoveryPoint: rp,
+      });
       assert.equal(log.logEndOffset, leo);
       const info = await log.append(makeSizedBatch(1, 10));
       assert.equal(info.firstOffset, leo);
@@ -109,14 +129,18 @@ describe('Log', () => {
   it('truncateTo then append reuses offsets; truncateFullyAndStartAt restarts', () =>
     withTempDir(async (dir) => {
       const log = await Log.open({ dir, topicPartition: tp, config: { segmentBytes: 600 } });
-      for (let i = 0; i < 20; i++) await log.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(50) }]), { leaderEpoch: i < 10 ? 1 : 2 });
+      for (let i = 0; i < 20; i++)
+        await log.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(50) }]), { leaderEpoch: i < 10 ? 1 : 2 });
       assert.equal(await log.truncateTo(7), true);
       assert.equal(log.logEndOffset, 7);
       assert.deepEqual(log.leaderEpochCache.all, [{ epoch: 1, startOffset: 0 }]);
       const info = await log.append(makeBatch([{ key: 'new' }]));
       assert.equal(info.firstOffset, 7);
       const all = await readAll(log);
-      assert.deepEqual(all.map((r) => r.offset), [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        all.map((r) => r.offset),
+        [0, 1, 2, 3, 4, 5, 6, 7],
+      );
       assert.equal(all.at(-1)!.key, 'new');
       await log.truncateFullyAndStartAt(100);
       assert.equal(log.logStartOffset, 100);
@@ -141,25 +165,46 @@ describe('Log', () => {
   it('finds offsets by timestamp, earliest, latest and max timestamp', () =>
     withTempDir(async (dir) => {
       const log = await Log.open({ dir, topicPartition: tp, config: { segmentBytes: 400, indexIntervalBytes: 50 } });
-      for (let i = 0; i < 20; i++) await log.append(makeBatch([{ key: `a${i}`, timestamp: 1000 + i * 10 }, { key: `b${i}`, timestamp: 1000 + i * 10 + 5 }]));
+      for (let i = 0; i < 20; i++)
+        await log.append(
+          makeBatch([
+            { key: `a${i}`, timestamp: 1000 + i * 10 },
+            { key: `b${i}`, timestamp: 1000 + i * 10 + 5 },
+          ]),
+        );
       assert.equal((await log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP))!.offset, 0);
       assert.equal((await log.fetchOffsetByTimestamp(LATEST_TIMESTAMP))!.offset, 40);
-      assert.deepEqual(await log.fetchOffsetByTimestamp(1000 + 7 * 10 + 3), { timestamp: 1075, offset: 15, leaderEpoch: -1 });
+      assert.deepEqual(await log.fetchOffsetByTimestamp(1000 + 7 * 10 + 3), {
+        timestamp: 1075,
+        offset: 15,
+        leaderEpoch: -1,
+      });
       assert.equal((await log.fetchOffsetByTimestamp(1000 + 7 * 10))!.offset, 14);
       assert.equal((await log.fetchOffsetByTimestamp(0))!.offset, 0);
       assert.equal(await log.fetchOffsetByTimestamp(99999), null);
-      assert.deepEqual(await log.fetchOffsetByTimestamp(MAX_TIMESTAMP), { timestamp: 1195, offset: 39, leaderEpoch: -1 });
+      assert.deepEqual(await log.fetchOffsetByTimestamp(MAX_TIMESTAMP), {
+        timestamp: 1195,
+        offset: 39,
+        leaderEpoch: -1,
+      });
       await log.close();
     }));
 
   it('follower appends keep offsets and reject gaps backwards', () =>
     withTempDir(async (dir) => {
       const log = await Log.open({ dir, topicPartition: tp });
-      await log.append(makeBatch([{ key: 'a' }, { key: 'b' }], { baseOffset: 0, partitionLeaderEpoch: 4 }), { assignOffsets: false });
+      await log.append(makeBatch([{ key: 'a' }, { key: 'b' }], { baseOffset: 0, partitionLeaderEpoch: 4 }), {
+        assignOffsets: false,
+      });
       await log.append(makeBatch([{ key: 'c' }], { baseOffset: 5, partitionLeaderEpoch: 5 }), { assignOffsets: false });
       assert.equal(log.logEndOffset, 6);
-      await assert.rejects(log.append(makeBatch([{ key: 'd' }], { baseOffset: 3 }), { assignOffsets: false }), { code: 'ERR_INVALID_OFFSET' });
-      assert.deepEqual(log.leaderEpochCache.all, [{ epoch: 4, startOffset: 0 }, { epoch: 5, startOffset: 5 }]);
+      await assert.rejects(log.append(makeBatch([{ key: 'd' }], { baseOffset: 3 }), { assignOffsets: false }), {
+        code: 'ERR_INVALID_OFFSET',
+      });
+      assert.deepEqual(log.leaderEpochCache.all, [
+        { epoch: 4, startOffset: 0 },
+        { epoch: 5, startOffset: 5 },
+      ]);
       assert.deepEqual(log.leaderEpochCache.endOffsetFor(4, log.logEndOffset), { epoch: 4, endOffset: 5 });
       await log.close();
     }));

@@ -17,11 +17,21 @@ function idem(producerId: number, producerEpoch: number, baseSequence: number, n
     producerId,
     producerEpoch,
     baseSequence,
-    records: Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from(`p${producerId}e${producerEpoch}s${baseSequence + i}`), timestamp: 1_700_000_000_000 })),
+    records: Array.from({ length: n }, (_, i) => ({
+      key: null,
+      value: Buffer.from(`p${producerId}e${producerEpoch}s${baseSequence + i}`),
+      timestamp: 1_700_000_000_000,
+    })),
   });
 }
 
-const pb = (producerId: number, producerEpoch: number, baseSequence: number, lastOffsetDelta = 0) => ({ producerId, producerEpoch, baseSequence, lastOffsetDelta, maxTimestamp: 1 });
+const pb = (producerId: number, producerEpoch: number, baseSequence: number, lastOffsetDelta = 0) => ({
+  producerId,
+  producerEpoch,
+  baseSequence,
+  lastOffsetDelta,
+  maxTimestamp: 1,
+});
 
 describe('ProducerStateManager', () => {
   it('accepts in-order sequences and remembers the last five batches', () => {
@@ -111,7 +121,11 @@ describe('idempotent appends', () => {
   it('a retry queued in the same append round as its original is answered with its offsets', async () => {
     await withTempDir(async (dir) => {
       const log = await Log.open({ dir, topicPartition: tp });
-      const [a, b, c] = await Promise.all([log.append(idem(1, 0, 0)), log.append(idem(1, 0, 0)), log.append(idem(1, 0, 1))]);
+      const [a, b, c] = await Promise.all([
+        log.append(idem(1, 0, 0)),
+        log.append(idem(1, 0, 0)),
+        log.append(idem(1, 0, 1)),
+      ]);
       assert.deepEqual([a.firstOffset, b.firstOffset, c.firstOffset], [0, 0, 1]);
       assert.equal((await readAll(log)).length, 2);
       await log.close();

@@ -7,7 +7,14 @@ describe('RecentBatches', () => {
   it('finds the batch a file scan would find whenever the offset is within the ring, else defers to the file', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gap: fc.nat({ max: 3 }), records: fc.integer({ min: 1, max: 5 }), size: fc.integer({ min: 61, max: 500 }) }), { maxLength: 40 }),
+        fc.array(
+          fc.record({
+            gap: fc.nat({ max: 3 }),
+            records: fc.integer({ min: 1, max: 5 }),
+            size: fc.integer({ min: 61, max: 500 }),
+          }),
+          { maxLength: 40 },
+        ),
         fc.integer({ min: 1, max: 8 }),
         fc.nat({ max: 200 }),
         (shapes, capacity, offset) => {

@@ -37,7 +37,10 @@ async function reopenAndCheck(dir: string, expectRecords: number): Promise<void>
   const log = await Log.open({ dir, topicPartition: tp, config, hadCleanShutdown: false });
   assert.equal(log.logEndOffset, expectRecords);
   const recs = await readAll(log);
-  assert.deepEqual(recs.map((r) => r.offset), Array.from({ length: expectRecords }, (_, i) => i));
+  assert.deepEqual(
+    recs.map((r) => r.offset),
+    Array.from({ length: expectRecords }, (_, i) => i),
+  );
   // The log accepts appends right after the recovered prefix.
   const info = await log.append(makeBatch([{ key: 'after' }]));
   assert.equal(info.firstOffset, expectRecords);
@@ -86,7 +89,10 @@ describe('Log recovery', () => {
     withTempDir(async (dir) => {
       const log = await fill(dir, 10);
       await log.close();
-      await appendFile(await activeLogFile(dir), Buffer.from('00000000000000000000000000000000000000000000000000000000000000000000000000000000'));
+      await appendFile(
+        await activeLogFile(dir),
+        Buffer.from('00000000000000000000000000000000000000000000000000000000000000000000000000000000'),
+      );
       await reopenAndCheck(dir, 10);
     }));
 
@@ -121,12 +127,22 @@ describe('Log recovery', () => {
             const p = join(dir, f);
             const buf = await readFile(p);
             if (buf.length === 0) continue;
-            for (let i = 0; i < 1 + Math.floor(rand() * 4); i++) buf[Math.floor(rand() * buf.length)] = Math.floor(rand() * 256);
+            for (let i = 0; i < 1 + Math.floor(rand() * 4); i++)
+              buf[Math.floor(rand() * buf.length)] = Math.floor(rand() * 256);
             await writeFile(p, buf);
           }
-          const reopened = await Log.open({ dir, topicPartition: tp, config, hadCleanShutdown: true, recoveryPoint: rp });
+          const reopened = await Log.open({
+            dir,
+            topicPartition: tp,
+            config,
+            hadCleanShutdown: true,
+            recoveryPoint: rp,
+          });
           const recs = await readAll(reopened);
-          assert.deepEqual(recs.map((r) => r.offset), Array.from({ length: 150 }, (_, i) => i));
+          assert.deepEqual(
+            recs.map((r) => r.offset),
+            Array.from({ length: 150 }, (_, i) => i),
+          );
           for (let o = 0; o < 150; o += 7) assert.equal((await readAll(reopened, o))[0]!.offset, o);
           await reopened.close();
         }),
@@ -141,7 +157,10 @@ describe('Log recovery', () => {
       // Force the active index to disk in its preallocated (untrimmed) form, then "crash".
       await log.activeSegment.flushIndexes();
       await log.closeUnclean();
-      const idx = (await readdir(dir)).filter((f) => f.endsWith('.index')).sort().at(-1)!;
+      const idx = (await readdir(dir))
+        .filter((f) => f.endsWith('.index'))
+        .sort()
+        .at(-1)!;
       assert.ok((await stat(join(dir, idx))).size >= 1024 * 1024);
       await reopenAndCheck(dir, 60);
     }));

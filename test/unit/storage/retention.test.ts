@@ -16,7 +16,12 @@ describe('retention', () => {
   it('deletes segments older than retention.ms from the head, never the active one', () =>
     withTempDir(async (dir) => {
       const clock = new ManualClock(1_000_000_000_000);
-      const log = await Log.open({ dir, topicPartition: tp, clock, config: { segmentBytes: 300, retentionMs: 10 * HOUR } });
+      const log = await Log.open({
+        dir,
+        topicPartition: tp,
+        clock,
+        config: { segmentBytes: 300, retentionMs: 10 * HOUR },
+      });
       for (let i = 0; i < 12; i++) {
         await log.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(100), timestamp: clock.now() }]));
         clock.advance(HOUR);
@@ -43,7 +48,11 @@ describe('retention', () => {
 
   it('retention.bytes keeps the log under the limit and keeps unreplicated data', () =>
     withTempDir(async (dir) => {
-      const log = await Log.open({ dir, topicPartition: tp, config: { segmentBytes: 300, retentionBytes: 700, retentionMs: Number.POSITIVE_INFINITY } });
+      const log = await Log.open({
+        dir,
+        topicPartition: tp,
+        config: { segmentBytes: 300, retentionBytes: 700, retentionMs: Number.POSITIVE_INFINITY },
+      });
       for (let i = 0; i < 20; i++) await log.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(100) }]));
       // High watermark 0: nothing may go yet.
       assert.equal(await deleteOldSegments(log), 0);
@@ -85,7 +94,8 @@ describe('LogManager', () => {
       const a = await m.getOrCreateLog({ topic: 'a', partition: 0 });
       const b = await m.getOrCreateLog({ topic: 'a', partition: 1 });
       assert.notEqual(a.dir.split('/').at(-2), b.dir.split('/').at(-2), 'spread over log dirs');
-      for (let i = 0; i < 10; i++) await a.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(100), timestamp: clock.now() }]));
+      for (let i = 0; i < 10; i++)
+        await a.append(makeBatch([{ key: `k${i}`, value: 'x'.repeat(100), timestamp: clock.now() }]));
       a.updateHighWatermark(a.logEndOffset);
       const segs = a.segments.length;
       clock.advance(3 * HOUR);

@@ -48,7 +48,9 @@ describe('BrokerConfig', () => {
 
   it('lists every unknown key and invalid value in one error', () => {
     try {
-      BrokerConfig.from(parseProperties('num.partition=3\nmessage.max.bytes=lots\nlisteners=nonsense\nlog.segment.bytes=100\n'));
+      BrokerConfig.from(
+        parseProperties('num.partition=3\nmessage.max.bytes=lots\nlisteners=nonsense\nlog.segment.bytes=100\n'),
+      );
       assert.fail('expected an error');
     } catch (err) {
       assert.ok(err instanceof ConfigErrors);
@@ -96,7 +98,11 @@ describe('BrokerConfig', () => {
     c.setDynamic('default', new Map([['log.retention.bytes', '20']]));
     assert.equal(c.resolve('log.retention.bytes').source, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
     c.setDynamic('broker', new Map([['log.retention.bytes', '30']]));
-    assert.deepEqual(c.resolve('log.retention.bytes'), { value: 30, text: '30', source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    assert.deepEqual(c.resolve('log.retention.bytes'), {
+      value: 30,
+      text: '30',
+      source: ConfigSource.DYNAMIC_BROKER_CONFIG,
+    });
     c.setDynamic('broker', new Map());
     assert.equal(c.long('log.retention.bytes'), 20);
     assert.equal(changes.length, 3);
@@ -105,8 +111,14 @@ describe('BrokerConfig', () => {
 
   it('refuses dynamic updates of read-only configs', () => {
     const c = BrokerConfig.of();
-    assert.throws(() => c.validateDynamic('broker', new Map([['broker.id', '3']])), /Cannot update configuration 'broker.id'/);
-    assert.throws(() => c.validateDynamic('default', new Map([['advertised.listeners', 'PLAINTEXT://h:1']])), /cluster default/);
+    assert.throws(
+      () => c.validateDynamic('broker', new Map([['broker.id', '3']])),
+      /Cannot update configuration 'broker.id'/,
+    );
+    assert.throws(
+      () => c.validateDynamic('default', new Map([['advertised.listeners', 'PLAINTEXT://h:1']])),
+      /cluster default/,
+    );
     assert.throws(() => c.validateDynamic('broker', new Map([['nope', '1']])), /Unknown configuration/);
   });
 });

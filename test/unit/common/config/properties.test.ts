@@ -16,7 +16,9 @@ describe('parseProperties', () => {
   });
 
   it('joins continuation lines and drops the leading whitespace of the next line', () => {
-    assert.deepEqual(kv('listeners=PLAINTEXT://:9092,\\\n    SSL://:9093\n'), { listeners: 'PLAINTEXT://:9092,SSL://:9093' });
+    assert.deepEqual(kv('listeners=PLAINTEXT://:9092,\\\n    SSL://:9093\n'), {
+      listeners: 'PLAINTEXT://:9092,SSL://:9093',
+    });
     // An even number of trailing backslashes is an escaped backslash, not a continuation.
     assert.deepEqual(kv('a=x\\\\\nb=y'), { a: 'x\\', b: 'y' });
   });

@@ -16,7 +16,9 @@ describe('TopicConfig', () => {
     const ret = t.describe(true).find((e) => e.name === 'retention.ms')!;
     assert.equal(ret.value, '604800000');
     assert.equal(ret.source, ConfigSource.DEFAULT_CONFIG);
-    assert.deepEqual(ret.synonyms, [{ name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG }]);
+    assert.deepEqual(ret.synonyms, [
+      { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
   });
 
   it('converts broker units and prefers the most specific layer', () => {
@@ -32,7 +34,10 @@ describe('TopicConfig', () => {
   });
 
   it('topic overrides win and appear first among synonyms', () => {
-    const t = new TopicConfig(BrokerConfig.of(), validateTopicConfigs({ 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' }));
+    const t = new TopicConfig(
+      BrokerConfig.of(),
+      validateTopicConfigs({ 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' }),
+    );
     assert.equal(t.retentionMs, 1000);
     assert.equal(t.compacted, true);
     const e = t.describe(true).find((x) => x.name === 'retention.ms')!;
@@ -42,10 +47,16 @@ describe('TopicConfig', () => {
   });
 
   it('validates names and values of topic configs', () => {
-    assert.throws(() => validateTopicConfigs({ 'retention.mss': '1' }), /Unknown topic config name: retention.mss \(did you mean 'retention.ms'\?\)/);
+    assert.throws(
+      () => validateTopicConfigs({ 'retention.mss': '1' }),
+      /Unknown topic config name: retention.mss \(did you mean 'retention.ms'\?\)/,
+    );
     assert.throws(() => validateTopicConfigs({ 'cleanup.policy': 'shred' }), /'shred' is not one of/);
     assert.throws(() => validateTopicConfigs({ 'min.cleanable.dirty.ratio': '2' }), /must be in/);
     assert.throws(() => validateTopicConfigs({ 'message.timestamp.type': 'Now' }), /must be one of/);
-    assert.deepEqual(validateTopicConfigs({ 'min.cleanable.dirty.ratio': '1' }), new Map([['min.cleanable.dirty.ratio', '1.0']]));
+    assert.deepEqual(
+      validateTopicConfigs({ 'min.cleanable.dirty.ratio': '1' }),
+      new Map([['min.cleanable.dirty.ratio', '1.0']]),
+    );
   });
 });

@@ -49,20 +49,26 @@ describe('primitives', () => {
 
   it('strings, bytes and int64 round-trip in compact and classic forms', () => {
     fc.assert(
-      fc.property(fc.string(), fc.option(fc.string()), fc.uint8Array(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (s, ns, b, l) => {
-        const w = new Writer(2);
-        w.string(s).nullableString(ns).compactString(s).compactNullableString(ns);
-        w.bytes(Buffer.from(b)).compactBytes(Buffer.from(b)).int64(l);
-        const r = new Reader(w.finish());
-        assert.equal(r.string(), s);
-        assert.equal(r.nullableString(), ns);
-        assert.equal(r.compactString(), s);
-        assert.equal(r.compactNullableString(), ns);
-        assert.deepEqual(r.bytes(), Buffer.from(b));
-        assert.deepEqual(r.compactBytes(), Buffer.from(b));
-        assert.equal(r.int64(), l);
-        assert.equal(r.remaining, 0);
-      }),
+      fc.property(
+        fc.string(),
+        fc.option(fc.string()),
+        fc.uint8Array(),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        (s, ns, b, l) => {
+          const w = new Writer(2);
+          w.string(s).nullableString(ns).compactString(s).compactNullableString(ns);
+          w.bytes(Buffer.from(b)).compactBytes(Buffer.from(b)).int64(l);
+          const r = new Reader(w.finish());
+          assert.equal(r.string(), s);
+          assert.equal(r.nullableString(), ns);
+          assert.equal(r.compactString(), s);
+          assert.equal(r.compactNullableString(), ns);
+          assert.deepEqual(r.bytes(), Buffer.from(b));
+          assert.deepEqual(r.compactBytes(), Buffer.from(b));
+          assert.equal(r.int64(), l);
+          assert.equal(r.remaining, 0);
+        },
+      ),
     );
   });
 
@@ -75,7 +81,13 @@ describe('primitives', () => {
 
   it('unknown tagged fields are skipped', () => {
     const w = new Writer();
-    w.uvarint(2).uvarint(3).uvarint(2).raw(Buffer.from([9, 9])).uvarint(7).uvarint(1).raw(Buffer.from([5]));
+    w.uvarint(2)
+      .uvarint(3)
+      .uvarint(2)
+      .raw(Buffer.from([9, 9]))
+      .uvarint(7)
+      .uvarint(1)
+      .raw(Buffer.from([5]));
     w.int8(42);
     const r = new Reader(w.finish());
     const seen: number[] = [];

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeFetchResponse, encodeFetchResponse, type FetchResponse } from '../../../../src/protocol/messages/index.js';
+import {
+  decodeFetchResponse,
+  encodeFetchResponse,
+  type FetchResponse,
+} from '../../../../src/protocol/messages/index.js';
 import { Reader, Writer } from '../../../../src/protocol/primitives/index.js';
 
 const partition = (records: Buffer) => ({
@@ -27,7 +31,9 @@ describe('Writer splicing', () => {
       errorCode: 0,
       sessionId: 0,
       nodeEndpoints: [],
-      responses: [{ topic: 't', topicId: Buffer.alloc(16), partitions: [partition(big1), partition(small), partition(big2)] }],
+      responses: [
+        { topic: 't', topicId: Buffer.alloc(16), partitions: [partition(big1), partition(small), partition(big2)] },
+      ],
     };
     for (const v of [4, 12, 16]) {
       const copied = new Writer();
