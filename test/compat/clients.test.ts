@@ -17,7 +17,7 @@ const run = promisify(execFile);
 let broker: Broker;
 
 before(async () => {
-  broker = await startBroker({ port: 0, storage: 'memory' });
+  broker = await startBroker({ port: 0, storage: 'memory', config: { 'group.initial.rebalance.delay.ms': 0 } });
 });
 after(async () => {
   await broker.close();
@@ -136,7 +136,7 @@ print(json.dumps({'values': sorted(values), 'tsFound': sum(1 for t in ts if t.of
 });
 
 describe('compat: kafkajs', () => {
-  it('administers topics and configs, produces with its built-in codecs, lists offsets by timestamp', async () => {
+  it('administers topics and configs, produces with its built-in codecs, consumes from the beginning, lists offsets by timestamp', async () => {
     const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -158,6 +158,24 @@ describe('compat: kafkajs', () => {
     );
     const byTs = await admin.fetchTopicOffsetsByTimestamp('kjs-compat', Date.now() - 60_000);
     assert.ok(byTs.every((o) => Number(o.offset) === 0));
+
+    // kafkajs consumes only through a group: join, read both partitions from the beginning.
+    const consumer = kafka.consumer({ groupId: 'kjs-compat-readers', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'kjs-compat', fromBeginning: true });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            seen.push(`${message.key?.toString() ?? ''}=${message.value?.toString()}`);
+            if (seen.length === 4) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    assert.deepEqual(seen.sort(), ['=unkeyed', '=unkeyed', 'k=keyed', 'k=keyed']);
     await admin.alterConfigs({
       validateOnly: false,
       resources: [
