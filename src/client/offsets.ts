@@ -42,13 +42,13 @@ export async function listOffsets(
   isolationLevel = IsolationLevel.ReadUncommitted,
 ): Promise<OffsetResult[]> {
   const results = new Map<string, OffsetResult>();
-  let todo = [...specs];
+  let pending = [...specs];
   const o = cluster.options;
   await withRetries(
     async () => {
-      await cluster.ensureTopics([...new Set(todo.map((s) => s.topic))]);
+      await cluster.ensureTopics([...new Set(pending.map((s) => s.topic))]);
       const byLeader = new Map<number, OffsetSpec[]>();
-      for (const s of todo) {
+      for (const s of pending) {
         const leader = await cluster.leaderFor(s.topic, s.partition);
         pushTo(byLeader, leader, s);
       }
@@ -107,7 +107,7 @@ export async function listOffsets(
           }
         }),
       );
-      todo = failed;
+      pending = failed;
       if (failed.length > 0) {
         if (needsMetadataRefresh(firstError)) cluster.markStale();
         throw firstError;
