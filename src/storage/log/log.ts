@@ -29,7 +29,6 @@ import type { Logger } from '../../common/logger.js';
 import { type LogConfig, makeLogConfig } from '../config.js';
 import { LeaderEpochCache } from '../epoch/leader-epoch-cache.js';
 import {
-  CorruptIndexError,
   CorruptRecordError,
   InvalidOffsetError,
   LogClosedError,
@@ -46,6 +45,7 @@ import { deleteSnapshotsOutside, writeSnapshot } from '../producer-state/snapsho
 import { AsyncMutex } from './async-mutex.js';
 import { type AcceptedAppend, type AppendItem, assignOffsets } from './assign-offsets.js';
 import { loadLog } from './log-loader.js';
+import { readLog } from './log-read.js';
 import { deleteSegmentsBelowLogStart } from './log-retention.js';
 import { offsetForTimestamp } from './offset-for-timestamp.js';
 import type { AppendOptions, FetchDataInfo, LogAppendInfo, PartitionLog, ReadOptions, TimestampAndOffset } from './types.js';
@@ -395,52 +395,10 @@ export class Log implements PartitionLog {
 
   // ---------------------------------------------------------------- read
 
-  private floorSegmentIndex(segs: LogSegment[], offset: number): number {
-    let lo = 0;
-    let hi = segs.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (segs[mid]!.baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  }
-
-  /** Reads whole batches starting with the batch containing `startOffset` (see ReadOptions). */
+  /** Reads whole batches starting with the batch containing `startOffset` (see ReadOptions and log-read.ts). */
   async read(startOffset: number, options: ReadOptions): Promise<FetchDataInfo> {
     this.checkUsable();
-    const leo = this.nextOffset;
-    const lso = this._logStartOffset;
-    if (startOffset < lso || startOffset > leo) {
-      throw new OffsetOutOfRangeError(`offset ${startOffset} is outside [${lso}, ${leo}] of ${this.dir}`, lso, leo);
-    }
-    const result = (records: Buffer, firstOffset: number): FetchDataInfo => ({
-      records,
-      firstOffset,
-      logStartOffset: this._logStartOffset,
-      logEndOffset: this.nextOffset,
-      highWatermark: this._highWatermark,
-    });
-    const maxOffset = Math.min(options.maxOffset ?? leo, leo);
-    if (startOffset >= maxOffset) return result(Buffer.alloc(0), -1);
-    const segs = this.segments;
-    for (let i = this.floorSegmentIndex(segs, startOffset); i < segs.length; i++) {
-      const seg = segs[i]!;
-      let r: Awaited<ReturnType<LogSegment['read']>>;
-      try {
-        r = await seg.read(startOffset, options.maxBytes, maxOffset, options.minOneMessage ?? true);
-      } catch (err) {
-        if (!(err instanceof CorruptIndexError)) throw err;
-        this.logger?.warn({ segment: seg.logPath, err: err.message }, 'rebuilding corrupt index');
-        await this.rebuildIndexes(seg);
-        r = await seg.read(startOffset, options.maxBytes, maxOffset, options.minOneMessage ?? true);
-      }
-      if (r !== null) return result(r.records, r.firstBatch.baseOffset);
-    }
-    return result(Buffer.alloc(0), -1);
+    return readLog(this, startOffset, options, this.logger);
   }
 
   /** Rebuilds a segment's indexes from its .log, in order with appends. */
