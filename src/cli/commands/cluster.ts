@@ -3,19 +3,13 @@
  * host:port and rack. The quickest "is it up, and which one am I talking to" check.
  */
 import type { Command } from 'commander';
-import { Admin } from '../../client/admin/admin.js';
+import { withAdmin } from '../support/admin.js';
 import { action, examples } from '../support/command.js';
-import { addConnectionOptions, type ConnectionFlags, resolveContext, withTimeout } from '../support/context.js';
+import { addConnectionOptions, type ConnectionFlags, resolveContext } from '../support/context.js';
 
 async function cluster(flags: ConnectionFlags): Promise<void> {
   const ctx = await resolveContext(flags);
-  const admin = new Admin(ctx.clientOptions);
-  let d: Awaited<ReturnType<Admin['describeCluster']>>;
-  try {
-    d = await withTimeout(ctx, 'waiting for the cluster', admin.describeCluster());
-  } finally {
-    await admin.close().catch(() => {});
-  }
+  const d = await withAdmin(ctx, (admin) => admin.describeCluster());
   const brokers = [...d.brokers].sort((a, b) => a.nodeId - b.nodeId);
   if (ctx.out.json) {
     ctx.out.document({

@@ -7,14 +7,13 @@
  * the legacy AlterConfigs replaces a resource's whole dynamic config, which surprises people.
  */
 import type { Command } from 'commander';
-import { Admin, type ConfigEntry, type ConfigResource } from '../../client/admin/admin.js';
-import { action, examples } from '../support/command.js';
+import type { ConfigEntry, ConfigResource } from '../../client/admin/admin.js';
+import { withAdmin } from '../support/admin.js';
+import { action, collect, examples } from '../support/command.js';
 import {
   addConnectionOptions,
-  type CliContext,
   type ConnectionFlags,
   resolveContext,
-  withTimeout,
 } from '../support/context.js';
 import { usageError } from '../support/errors.js';
 
@@ -28,8 +27,6 @@ interface ConfigFlags extends ConnectionFlags {
   deleteConfig?: string[];
   all?: boolean;
 }
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Resolves the flags to resources; describe without a name means "all of that type". */
 function resources(flags: ConfigFlags, requireName: boolean): { type: 'topic' | 'broker'; names: string[] | 'all' } {
@@ -83,15 +80,6 @@ export function parseAddConfig(args: string[]): Array<[string, string]> {
     }
   }
   return out;
-}
-
-async function withAdmin<T>(ctx: CliContext, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin(ctx.clientOptions);
-  try {
-    return await withTimeout(ctx, 'waiting for the cluster', fn(admin));
-  } finally {
-    await admin.close().catch(() => {});
-  }
 }
 
 const label = (type: 'topic' | 'broker', name: string) =>

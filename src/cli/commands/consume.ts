@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { Consumer, type TopicPartition } from '../../client/consumer/consumer.js';
 import { consumerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
-import { action, examples } from '../support/command.js';
+import { action, collect, examples } from '../support/command.js';
 import {
   addConnectionOptions,
   type ConnectionFlags,
@@ -183,8 +183,6 @@ async function seekAll(consumer: Consumer<Buffer, Buffer>, tps: TopicPartition[]
       return; // the consumer resolves committed offsets, then auto.offset.reset
   }
 }
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function registerConsumeCommand(program: Command): Command {
   const cmd = program

@@ -7,16 +7,15 @@
  * refused while the group has active members (their next commit would undo the reset).
  */
 import type { Command } from 'commander';
-import { Admin } from '../../client/admin/admin.js';
+import type { Admin } from '../../client/admin/admin.js';
 import type { GroupDescription, PartitionLag } from '../../client/admin/groups.js';
 import { KafkaError } from '../../client/errors.js';
-import { action, examples } from '../support/command.js';
+import { withAdmin } from '../support/admin.js';
+import { action, collect, examples } from '../support/command.js';
 import {
   addConnectionOptions,
-  type CliContext,
   type ConnectionFlags,
   resolveContext,
-  withTimeout,
 } from '../support/context.js';
 import { CliError, usageError } from '../support/errors.js';
 import { executeReset, parseTopicPartitions, planReset, type ResetFlags, resetSpec } from './groups-reset.js';
@@ -30,17 +29,6 @@ interface GroupFlags extends ConnectionFlags, ResetFlags {
   state?: boolean;
   execute?: boolean;
   dryRun?: boolean;
-}
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-async function withAdmin<T>(ctx: CliContext, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin(ctx.clientOptions);
-  try {
-    return await withTimeout(ctx, 'waiting for the cluster', fn(admin));
-  } finally {
-    await admin.close().catch(() => {});
-  }
 }
 
 function groupIds(flags: GroupFlags, args: string[] = []): string[] {

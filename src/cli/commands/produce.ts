@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { type Compression, Producer, type ProducerRecord } from '../../client/producer/producer.js';
 import { COMPRESSION_CODECS, parseAcks, producerOptionsFrom, propertiesFrom } from '../support/client-properties.js';
-import { action, examples } from '../support/command.js';
+import { action, collect, examples } from '../support/command.js';
 import {
   addConnectionOptions,
   type ConnectionFlags,
@@ -259,8 +259,6 @@ async function produce(flags: ProduceFlags): Promise<number> {
   }
   return ExitCode.OK;
 }
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function registerProduceCommand(program: Command): Command {
   const cmd = program

@@ -9,6 +9,7 @@ import { BrokerConfig } from '../../common/config/broker-config.js';
 import { parseOverride, parseProperties } from '../../common/config/properties.js';
 import { ConfigError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
+import { collect } from '../support/command.js';
 
 export interface ServerStartOptions {
   override: string[];
@@ -32,10 +33,6 @@ export async function loadBrokerConfig(file: string | undefined, overrides: stri
   return BrokerConfig.from(entries, {
     onIgnored: (name) => logger?.warn({ config: name }, 'configuration accepted but not used by Vltava'),
   });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerServerCommands(program: Command): void {

@@ -8,17 +8,16 @@
  * as missing — exactly the topics --unavailable-partitions exists to show.
  */
 import type { Command } from 'commander';
-import { Admin, uuidString } from '../../client/admin/admin.js';
+import { uuidString } from '../../client/admin/admin.js';
 import { KafkaError } from '../../client/errors.js';
 import { parseKeyValue } from '../support/client-properties.js';
-import { action, examples } from '../support/command.js';
+import { withAdmin } from '../support/admin.js';
+import { action, collect, examples } from '../support/command.js';
 import {
   addConnectionOptions,
-  type CliContext,
   type ConnectionFlags,
   parsePositiveInt,
   resolveContext,
-  withTimeout,
 } from '../support/context.js';
 import { CliError, usageError } from '../support/errors.js';
 
@@ -36,8 +35,6 @@ interface TopicFlags extends ConnectionFlags {
   unavailablePartitions?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
 /** --topic a --topic b, --topic a,b and positional names all add up. */
 function topicNames(args: string[], flags: TopicFlags): string[] {
   return [...(flags.topic ?? []).flatMap((t) => t.split(',')), ...args].map((t) => t.trim()).filter((t) => t !== '');
@@ -50,15 +47,6 @@ function configMap(list: string[] | undefined): Record<string, string> {
     out[k] = v;
   }
   return out;
-}
-
-async function withAdmin<T>(ctx: CliContext, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin(ctx.clientOptions);
-  try {
-    return await withTimeout(ctx, 'waiting for the cluster', fn(admin));
-  } finally {
-    await admin.close().catch(() => {});
-  }
 }
 
 const isKafka = (err: unknown, name: string) => err instanceof KafkaError && err.name === name;

@@ -58,3 +58,6 @@ function commandPath(cmd: Command): string {
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }
+
+/** Commander option parser for a repeatable option: collects every occurrence into an array. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -54,23 +54,27 @@ export interface RecoveryResult {
 
 const INT32_MAX = 2147483647;
 
+/** What is left of `bufs` after `written` bytes: fully written buffers dropped, a partially written one sliced (writev may stop early). */
+function unwritten(bufs: Buffer[], written: number): Buffer[] {
+  let n = written;
+  const rest: Buffer[] = [];
+  for (const b of bufs) {
+    if (n >= b.length) n -= b.length;
+    else {
+      rest.push(n > 0 ? b.subarray(n) : b);
+      n = 0;
+    }
+  }
+  return rest;
+}
+
 export async function writeFully(fh: FileHandle, bufs: Buffer[], position: number): Promise<void> {
   let pending = bufs;
   let pos = position;
   while (pending.length > 0) {
     const { bytesWritten } = pending.length === 1 ? await fh.write(pending[0]!, 0, pending[0]!.length, pos) : await fh.writev(pending, pos);
     pos += bytesWritten;
-    // Drop fully written buffers and slice a partially written one (writev may stop early).
-    let n = bytesWritten;
-    const rest: Buffer[] = [];
-    for (const b of pending) {
-      if (n >= b.length) n -= b.length;
-      else {
-        rest.push(n > 0 ? b.subarray(n) : b);
-        n = 0;
-      }
-    }
-    pending = rest;
+    pending = unwritten(pending, bytesWritten);
   }
 }
 
@@ -94,16 +98,7 @@ export function writeFullySync(fd: number, bufs: Buffer[], position: number): vo
   while (pending.length > 0) {
     const bytesWritten = pending.length === 1 ? writeSync(fd, pending[0]!, 0, pending[0]!.length, pos) : writevSync(fd, pending, pos);
     pos += bytesWritten;
-    let n = bytesWritten;
-    const rest: Buffer[] = [];
-    for (const b of pending) {
-      if (n >= b.length) n -= b.length;
-      else {
-        rest.push(n > 0 ? b.subarray(n) : b);
-        n = 0;
-      }
-    }
-    pending = rest;
+    pending = unwritten(pending, bytesWritten);
   }
 }
 
