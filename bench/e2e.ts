@@ -6,7 +6,7 @@
 import { BENCH_BROKER_OVERRIDES, BENCH_TOPIC_CONFIGS } from './blaster.js';
 import { spawnBroker } from './lib/processes.js';
 import { createTopic, WireConnection } from './lib/wire.js';
-import { wireE2e } from './lib/wire-clients.js';
+import { wireE2eInChild } from './lib/wire-clients.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -23,7 +23,7 @@ try {
   for (const [i, rate] of rates.entries()) {
     const topic = `e2e-${i}-${rate}`;
     await createTopic(admin, topic, 1, BENCH_TOPIC_CONFIGS);
-    const { latency: l } = await wireE2e(broker.port, topic, rate, 1024, seconds, 1);
+    const { latency: l } = await wireE2eInChild(broker.port, topic, rate, 1024, seconds, 1);
     console.log(`| ${rate} MB/s | ${l.p50Ms} | ${l.p90Ms} | ${l.p99Ms} | ${l.p999Ms} | ${l.maxMs} |`);
   }
   admin.close();

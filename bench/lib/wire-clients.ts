@@ -3,11 +3,12 @@
  * that reads a partition from offset 0 to its end as fast as the broker serves it, and a
  * fixed-rate produce-to-consume latency run (acks=all) with a long-poll fetch at the tail.
  */
+import { fileURLToPath } from 'node:url';
 import type { FetchRequest, FetchResponse } from '../../src/protocol/messages/01-fetch.js';
 import type { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/00-produce.js';
 import { encodeRecordBatch, iterateRecords } from '../../src/protocol/records/index.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { HOST, sleep } from './processes.js';
+import { HOST, runCommand, sleep } from './processes.js';
 import { API, WireConnection } from './wire.js';
 
 const FETCH_VERSION = 12; // the last version that names topics (13+ use topic ids)
@@ -224,4 +225,34 @@ export async function wireE2e(
   producer.close();
   consumer.close();
   return { rateMBps, recordBytes, seconds, sent, received, produceErrors, latency: hist.summary() };
+}
+
+/**
+ * wireE2e in a child process started with the broker's young-generation policy (bench/lib/e2e-child.ts):
+ * the producer and consumer of the e2e workload share one event loop, and with V8's default growth
+ * to 16 MiB semi-spaces their own scavenges and mark-compacts held it for up to ~15 ms, which the
+ * latency table then charged to the broker.
+ */
+export async function wireE2eInChild(
+  port: number,
+  topic: string,
+  rateMBps: number,
+  recordBytes: number,
+  seconds: number,
+  warmupSeconds = 1,
+): Promise<E2eResult> {
+  const script = fileURLToPath(new URL('./e2e-child.js', import.meta.url));
+  const args = [
+    '--semi-space-growth-factor=1',
+    script,
+    String(port),
+    topic,
+    String(rateMBps),
+    String(recordBytes),
+    String(seconds),
+    String(warmupSeconds),
+  ];
+  const r = await runCommand(process.execPath, args, (seconds + warmupSeconds + 60) * 1000);
+  if (r.code !== 0) throw new Error(`e2e load generator exited with ${r.code}: ${r.stderr.trim().slice(-500)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as E2eResult;
 }

@@ -10,6 +10,7 @@ import { parseOverride, parseProperties } from '../../common/config/properties.j
 import { ConfigError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
 import { collect } from '../support/command.js';
+import { tuneHeapForBroker } from '../support/heap-tuning.js';
 
 export interface ServerStartOptions {
   override: string[];
@@ -72,6 +73,7 @@ Examples:
 }
 
 export async function runServer(file: string | undefined, opts: ServerStartOptions): Promise<void> {
+  tuneHeapForBroker();
   // The broker's modules (most of startup) start loading now, while the config is read.
   const brokerModule = import('../../broker/broker.js');
   brokerModule.catch(() => undefined); // a bad config is reported first; the await below rethrows
