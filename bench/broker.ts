@@ -1,9 +1,10 @@
 /**
  * Single-broker bench (issue 4): produce and fetch throughput driven by real clients — librdkafka
- * (kcat, and confluent-kafka-python) and kafkajs — for 100 B and 1 KiB records with acks=1 and
- * acks=-1; fetch throughput of the same data (kcat, confluent-kafka, kafkajs, and the bench's own
- * wire fetch loop, which is the broker's fetch ceiling); produce-to-consume latency at a fixed
- * 10 MB/s with acks=all; startup time to the first answered request; idle RSS; peak RSS under load.
+ * (from C through bench/tools/rdperf.c, kcat, and confluent-kafka-python) and kafkajs — for 100 B
+ * and 1 KiB records with acks=1 and acks=-1; fetch throughput of the same data (rdperf, kcat,
+ * confluent-kafka, kafkajs, and the bench's own wire fetch loop, which is the broker's fetch
+ * ceiling); produce-to-consume latency at a fixed 10 MB/s with acks=all; startup time to the first
+ * answered request; idle RSS; peak RSS under load.
  *
  *   node dist/bench/broker.js [--smoke] [--out FILE]
  *
@@ -25,6 +26,7 @@ import {
   kcatConsume,
   kcatProduce,
 } from './lib/loadgen.js';
+import { rdperfBinary, rdperfConsume, rdperfE2e, rdperfProduce, type RdperfSettings } from './lib/rdperf.js';
 import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 import { wireE2e, wireFetch } from './lib/wire-clients.js';
 import { createTopic, WireConnection } from './lib/wire.js';
@@ -40,6 +42,8 @@ export interface ThroughputRow {
   MBps: number;
   recordsPerSec: number;
   error: string | null;
+  /** librdkafka settings beyond the defaults, when the load generator reports them (rdperf). */
+  settings?: RdperfSettings;
 }
 
 export interface LatencyRow {
@@ -52,6 +56,7 @@ export interface LatencyRow {
   /** Timer lateness of an idle probe process during the same run: the machine's own noise. */
   hiccup: HiccupSummary | null;
   error: string | null;
+  settings?: RdperfSettings;
 }
 
 export interface BrokerBenchResult {
@@ -66,15 +71,19 @@ export interface BrokerBenchResult {
   latency: LatencyRow[];
 }
 
+/** The rdperf rows' client name; targets.ts picks the best librdkafka row by "librdkafka". */
+export const RDPERF_CLIENT = 'librdkafka C (rdperf)';
+
 function row(
   client: string,
   op: 'produce' | 'consume',
   recordBytes: number,
   acks: number | null,
-  r: ClientRun,
+  r: ClientRun & { settings?: RdperfSettings },
 ): ThroughputRow {
   const seconds = r.seconds || Number.NaN;
   return {
+    ...(r.settings ? { settings: r.settings } : {}),
     client,
     op,
     recordBytes,
@@ -136,6 +145,12 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
   const e2eSeconds = smoke ? 0.5 : 10;
   const e2eRate = smoke ? 1 : 10;
 
+  // Compile rdperf before anything is timed; when it cannot be built its rows carry the reason.
+  const rdperfMissing = await rdperfBinary().then(
+    () => null,
+    (err: Error) => `rdperf not built: ${err.message}`,
+  );
+  if (rdperfMissing) console.error(rdperfMissing);
   const { startupMs, idleRssMiB } = await startupAndIdle(smoke ? 1 : 5, smoke ? 300 : 2000);
   const baseline = await nodeBaseline(smoke ? 1 : 5, smoke ? 300 : 2000);
 
@@ -163,6 +178,18 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
     for (const size of smoke ? [1024] : [1024, 100]) {
       const count = counts[size]!;
       for (const acks of [1, -1]) {
+        const rt = await topic(`rdperf-${size}-${acks}`);
+        log(
+          row(
+            RDPERF_CLIENT,
+            'produce',
+            size,
+            acks,
+            rdperfMissing
+              ? { records: 0, seconds: 0, error: rdperfMissing }
+              : await rdperfProduce(broker.port, rt, size, acks, count, timeoutMs),
+          ),
+        );
         const kt = await topic(`kcat-${size}-${acks}`);
         log(
           row(
@@ -186,7 +213,19 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         const jt = await topic(`kafkajs-${size}-${acks}`);
         log(row('kafkajs', 'produce', size, acks, await kafkajsProduce(broker.port, jt, size, acks, kafkajsSeconds)));
         if (acks !== 1) continue;
-        // Consumers read what kcat produced with acks=1 (in the page cache: a consumer catching up).
+        // rdperf reads what it produced with acks=1; the other consumers read the kcat topic (both
+        // in the page cache: a consumer catching up).
+        log(
+          row(
+            RDPERF_CLIENT,
+            'consume',
+            size,
+            null,
+            rdperfMissing
+              ? { records: 0, seconds: 0, error: rdperfMissing }
+              : await rdperfConsume(broker.port, rt, count, consumeTimeoutMs),
+          ),
+        );
         log(
           row('kcat (librdkafka)', 'consume', size, null, await kcatConsume(broker.port, kt, count, consumeTimeoutMs)),
         );
@@ -225,6 +264,26 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         error: w.produceErrors ? `${w.produceErrors} partitions answered with errors` : null,
       });
     }
+    {
+      const rt = await topic('e2e-rdperf');
+      const warmup = smoke ? 0.1 : 1;
+      const probe = startHiccupProbe(e2eSeconds + warmup + 2);
+      const r = rdperfMissing
+        ? { sent: 0, received: 0, latency: null, error: rdperfMissing }
+        : await rdperfE2e(broker.port, rt, e2eRate, 1024, e2eSeconds, warmup);
+      const hiccup = await probe;
+      latency.push({
+        client: `${RDPERF_CLIENT} producer + consumer`,
+        rateMBps: e2eRate,
+        recordBytes: 1024,
+        sent: r.sent,
+        received: r.received,
+        latency: r.latency,
+        hiccup,
+        error: r.error ?? null,
+        ...(r.settings ? { settings: r.settings } : {}),
+      });
+    }
     const pt = await topic('e2e-confluent');
     const probe = startHiccupProbe(e2eSeconds + 2);
     const c = await confluentE2e(broker.port, pt, e2eRate, 1024, e2eSeconds);
@@ -259,7 +318,22 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
   };
 }
 
+/** "producer: k=v, ...; consumer: k=v, ..." from the first rdperf row that reports settings. */
+function rdperfSettings(rows: { client: string; settings?: RdperfSettings }[], label: string): string {
+  const s = rows.find((t) => t.client.startsWith(RDPERF_CLIENT) && t.settings)?.settings;
+  if (!s) return '';
+  const parts = Object.entries(s).map(
+    ([client, kv]) =>
+      `${client} ${Object.entries(kv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+  );
+  return ` ${label}: ${parts.join('; ')}.`;
+}
+
 export function brokerTables(r: BrokerBenchResult): Table[] {
+  const rdperfProduce = r.throughput.filter((t) => t.op === 'produce' && t.acks === 1);
+  const rdperfConsume = r.throughput.filter((t) => t.op === 'consume');
   return [
     {
       title: 'broker: produce and consume throughput by client (one partition, payload MB/s)',
@@ -276,7 +350,12 @@ export function brokerTables(r: BrokerBenchResult): Table[] {
           error: t.error,
         }),
       ),
-      note: 'Consumers read the kcat acks=1 topic from offset 0. librdkafka producers: linger.ms=5, batch.size=1000000.',
+      note:
+        `${RDPERF_CLIENT} (bench/tools/rdperf.c) reads the topic it produced with acks=1; the other consumers read ` +
+        'the kcat acks=1 topic; all from offset 0. kcat and confluent-kafka producers: linger.ms=5, ' +
+        'batch.size=1000000, queue.buffering.max.messages=2000000, queue.buffering.max.kbytes=2097152.' +
+        rdperfSettings(rdperfProduce, 'rdperf produce (the acks=-1 rows differ only in acks)') +
+        rdperfSettings(rdperfConsume, 'rdperf consume'),
     },
     {
       title: 'broker: produce-to-consume latency, acks=all, 1 KiB records, fixed rate',
@@ -296,6 +375,9 @@ export function brokerTables(r: BrokerBenchResult): Table[] {
           error: l.error,
         }),
       ),
+      note:
+        'Warm-up records (1 s; 0.1 s in smoke runs) are not counted.' +
+        rdperfSettings(r.latency, 'rdperf e2e (producer thread at a fixed rate, consumer thread at the tail)'),
     },
     {
       title: 'broker: footprint',
@@ -328,7 +410,8 @@ async function main(): Promise<void> {
       script: 'dist/bench/broker.js',
       argv,
       workload:
-        'One broker process (`vltava server start`, default flush policy). Producers: kcat -P -l FILE and ' +
+        'One broker process (`vltava server start`, default flush policy). Producers: rdperf (librdkafka from C, ' +
+        'bench/tools/rdperf.c: no copy of the payload, one produce() call per record), kcat -P -l FILE and ' +
         'confluent-kafka-python (librdkafka, linger.ms=5, batch.size=1000000), kafkajs (4 concurrent send() of 1000 ' +
         'records). Consumers read from offset 0. Latency: fixed-rate producer (acks=all) and a consumer at the tail, ' +
         'value carries the send time.',
