@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `npm run bench` drives beyond the test suite's own dependencies: the peers
-# (redis-server for Redis Streams, nats-server for NATS JetStream) from Debian. kcat and
-# confluent-kafka-python come from scripts/ensure-test-deps.sh. Missing peers are reported as
-# skipped by bench/peers.ts, so this is optional.
+# (redis-server for Redis Streams, nats-server for NATS JetStream) from Debian. kcat,
+# confluent-kafka-python, and gcc with librdkafka-dev (for bench/tools/rdperf.c) come from
+# scripts/ensure-test-deps.sh. Missing peers are reported as skipped by bench/peers.ts, so this is
+# optional.
 set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)

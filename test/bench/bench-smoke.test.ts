@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --smoke` end to end: every workload runs at tiny sizes against real processes
- * (broker CLI, kcat, confluent-kafka-python, kafkajs, and the peers when installed) and writes its
+ * (broker CLI, rdperf — librdkafka from C, compiled here —, kcat, confluent-kafka-python, kafkajs,
+ * and the peers when installed) and writes its
  * JSON report and markdown table with machine, commit and command. No timing assertions: smoke
  * numbers mean nothing; this proves the harness works.
  */
@@ -56,15 +57,25 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
     const broker = read('broker');
     const b = broker.result;
     assert.ok(b.startupMedianMs > 0 && b.idleRssMiB > 0 && b.peakRssMiB > 0);
-    for (const client of ['kcat (librdkafka)', 'confluent-kafka (librdkafka)', 'kafkajs']) {
+    for (const client of ['librdkafka C (rdperf)', 'kcat (librdkafka)', 'confluent-kafka (librdkafka)', 'kafkajs']) {
       const produced = b.throughput.filter(
         (t: { client: string; op: string }) => t.client === client && t.op === 'produce',
       );
       assert.ok(produced.length >= 2, `${client} produce rows`);
       for (const t of produced) assert.equal(t.error, null, `${client}: ${t.error}`);
     }
+    // rdperf ran every mode for real: what it produced with acks=1 it read back, all of it.
+    const rdperf = b.throughput.filter((t: { client: string }) => t.client === 'librdkafka C (rdperf)');
+    const rdProduced = rdperf.find((t: { op: string; acks: number }) => t.op === 'produce' && t.acks === 1);
+    const rdConsumed = rdperf.find((t: { op: string }) => t.op === 'consume');
+    assert.ok(rdProduced.records > 0 && rdProduced.settings.producer['linger.ms'], 'rdperf produce JSON');
+    assert.equal(rdConsumed.error, null, rdConsumed.error);
+    assert.equal(rdConsumed.records, rdProduced.records);
     const wire = b.latency.find((l: { client: string }) => l.client.startsWith('wire'));
     assert.ok(wire.received === wire.sent && wire.latency.count > 0);
+    const rdE2e = b.latency.find((l: { client: string }) => l.client.startsWith('librdkafka C (rdperf)'));
+    assert.equal(rdE2e.error, null, rdE2e.error);
+    assert.ok(rdE2e.sent > 0 && rdE2e.received === rdE2e.sent && rdE2e.latency.count === rdE2e.received);
     const peers = read('peers');
     assert.ok(
       peers.results.some(
