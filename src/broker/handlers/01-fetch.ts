@@ -133,7 +133,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       })),
     });
     const byWanted = new Map<Wanted, FetchPartitionResult>();
-    readable.forEach((w, i) => byWanted.set(w, results[i]!));
+    for (const [i, w] of readable.entries()) byWanted.set(w, results[i]!);
 
     // ---- build the response, grouping consecutive partitions of one topic ----
     const responses: FetchResponseFetchableTopicResponse[] = [];

@@ -24,7 +24,10 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
         for (const p of d.partitions) {
           if (wanted !== null && !wanted.get(p.topic)?.has(p.partition)) continue;
           let list = byTopic.get(p.topic);
-          if (!list) byTopic.set(p.topic, (list = []));
+          if (!list) {
+            list = [];
+            byTopic.set(p.topic, list);
+          }
           list.push({ partitionIndex: p.partition, partitionSize: BigInt(p.size), offsetLag: BigInt(p.offsetLag), isFutureKey: false });
         }
         return {

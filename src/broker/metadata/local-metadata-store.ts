@@ -73,7 +73,7 @@ export class LocalMetadataStore implements MetadataStore {
     }
     if (snap === undefined) {
       this.clusterId = uuidToString(randomUuid());
-      this.nodeId = this.opts.nodeId >= 0 ? this.opts.nodeId : 0;
+      this.nodeId = Math.max(this.opts.nodeId, 0);
       await this.persist();
       return;
     }

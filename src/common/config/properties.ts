@@ -39,7 +39,7 @@ export function parseProperties(text: string, source = 'properties'): PropertyEn
     while (v < logical.length && /[ \t\f]/.test(logical[v]!)) v++;
     if (v < logical.length && (logical[v] === '=' || logical[v] === ':')) v++;
     while (v < logical.length && /[ \t\f]/.test(logical[v]!)) v++;
-    out.push({ key: unescape(rawKey, source, startLine), value: unescape(logical.slice(v), source, startLine), line: startLine });
+    out.push({ key: unescapeValue(rawKey, source, startLine), value: unescapeValue(logical.slice(v), source, startLine), line: startLine });
   }
   return out;
 }
@@ -50,7 +50,7 @@ function endsWithContinuation(s: string): boolean {
   return n % 2 === 1;
 }
 
-function unescape(s: string, source: string, line: number): string {
+function unescapeValue(s: string, source: string, line: number): string {
   if (!s.includes('\\')) return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {

@@ -48,7 +48,7 @@ export const TRANSACTIONAL_FLAG_MASK = 0x10;
 export const CONTROL_FLAG_MASK = 0x20;
 export const DELETE_HORIZON_FLAG_MASK = 0x40;
 
-export const enum CompressionType {
+export enum CompressionType {
   None = 0,
   Gzip = 1,
   Snappy = 2,
@@ -56,7 +56,7 @@ export const enum CompressionType {
   Zstd = 4,
 }
 
-export const enum TimestampType {
+export enum TimestampType {
   CreateTime = 0,
   LogAppendTime = 1,
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { createLogger, formatPretty, resolveLogLevel } from '../../../src/common/logger.js';
 
 describe('logger', () => {
@@ -18,10 +19,10 @@ describe('logger', () => {
     const log = createLogger({ name: 'net', format: 'pretty', destination: { write: (l: string) => lines.push(l) } });
     log.warn({ remote: '127.0.0.1:5000', reason: 'frame too large' }, 'closing connection');
     assert.equal(lines.length, 1);
-    const plain = lines[0]!.replace(/\x1b\[\d+m/g, '');
+    const plain = stripVTControlCharacters(lines[0]!);
     assert.match(
       plain,
-      /^\d\d:\d\d:\d\d\.\d\d\d WARN  net: closing connection {2}remote=127\.0\.0\.1:5000 {2}reason="frame too large"\n$/,
+      /^\d\d:\d\d:\d\d\.\d\d\d WARN {2}net: closing connection {2}remote=127\.0\.0\.1:5000 {2}reason="frame too large"\n$/,
     );
   });
 

@@ -261,11 +261,11 @@ describe('SocketServer', () => {
   it('serves many concurrent connections', async () => {
     const { server, port } = await start(async (frame) => Buffer.from(frame));
     const clients = await Promise.all(Array.from({ length: 200 }, () => RawClient.connect(port)));
-    clients.forEach((c, i) => c.send(Buffer.from(String(i))));
+    for (const [i, c] of clients.entries()) c.send(Buffer.from(String(i)));
     const results = await Promise.all(clients.map((c) => c.waitFrames(1)));
-    results.forEach((r, i) => assert.equal(r[0]!.toString(), String(i)));
+    for (const [i, r] of results.entries()) assert.equal(r[0]!.toString(), String(i));
     assert.equal(server.connectionCount, 200);
-    clients.forEach((c) => c.end());
+    for (const c of clients) c.end();
     await Promise.all(clients.map((c) => c.closedPromise));
   });
 
