@@ -17,7 +17,7 @@ import type { Clock } from '../../common/clock.js';
 import { ConnectionError, errorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { FrameDecoder, frameResponse } from './frame-decoder.js';
-import type { FramePool } from './frame-pool.js';
+import { type FramePool, isReleasedWhenWritten, releaseWritten } from '../../common/frame-pool.js';
 import { type ReadSink, sharedReadBuffer } from './user-buffer-socket.js';
 
 export type ResponseBody = Buffer | readonly Buffer[] | null;
@@ -181,7 +181,10 @@ export class Connection implements ConnectionContext, ReadSink {
         frame = this.decoder.next();
       } catch (err) {
         const code = errorCode(err);
-        this.opts.logger.warn({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, code }, (err as Error).message);
+        this.opts.logger.warn(
+          { conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, code },
+          (err as Error).message,
+        );
         this.destroy();
         return;
       }
@@ -246,7 +249,11 @@ export class Connection implements ConnectionContext, ReadSink {
       }
       const { buffers } = frameResponse(slot.body);
       for (const b of buffers) {
-        if (!this.socket.write(b)) this.writeBlocked = true;
+        // Pooled read buffers (a fetch's record bytes) go back once the socket has taken them.
+        const ok = isReleasedWhenWritten(b)
+          ? this.socket.write(b, (err) => err || releaseWritten(b))
+          : this.socket.write(b);
+        if (!ok) this.writeBlocked = true;
       }
       this.lastActiveMs = this.opts.clock.monotonic();
     }
@@ -272,7 +279,8 @@ export class Connection implements ConnectionContext, ReadSink {
     } else if (!shouldPause && this.readPaused) {
       this.readPaused = false;
       this.socket.resume();
-      if (backpressureChannel.hasSubscribers) backpressureChannel.publish({ connectionId: this.id, paused: false, reason: 'resumed' });
+      if (backpressureChannel.hasSubscribers)
+        backpressureChannel.publish({ connectionId: this.id, paused: false, reason: 'resumed' });
       // Frames may already be buffered from before the pause.
       if (!this.closing) this.pump();
     }

@@ -10,7 +10,7 @@ import { type Clock, systemClock, type TimerHandle } from '../../common/clock.js
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
 import { Connection, type RequestHandler } from './connection.js';
-import { FramePool } from './frame-pool.js';
+import { FramePool } from '../../common/frame-pool.js';
 import { withUserReadBuffer } from './user-buffer-socket.js';
 
 export interface SocketServerOptions {

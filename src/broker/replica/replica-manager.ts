@@ -11,7 +11,7 @@ import type { Clock } from '../../common/clock.js';
 import type { TopicConfig } from '../../common/config/topic-config.js';
 import type { Logger } from '../../common/logger.js';
 import { validateRecordBatches } from '../../protocol/records/validate.js';
-import { allowFrameReuse, forbidFrameReuse } from '../net/frame-pool.js';
+import { allowFrameReuse, forbidFrameReuse } from '../../common/frame-pool.js';
 import { logConfigFromProperties } from '../../storage/config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../storage/log/types.js';
 import { E, toErrorCode } from '../errors.js';

@@ -18,6 +18,7 @@
  */
 import { readSync, writeSync, writevSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
+import { FramePool, releaseWhenWritten } from '../../common/frame-pool.js';
 import { CorruptIndexError, CorruptRecordError } from '../errors.js';
 import { type BatchInfo, scanFile } from './batch-scan.js';
 import { logFilePath, offsetIndexPath, timeIndexPath } from './file-names.js';
@@ -72,7 +73,8 @@ export async function writeFully(fh: FileHandle, bufs: Buffer[], position: numbe
   let pending = bufs;
   let pos = position;
   while (pending.length > 0) {
-    const { bytesWritten } = pending.length === 1 ? await fh.write(pending[0]!, 0, pending[0]!.length, pos) : await fh.writev(pending, pos);
+    const { bytesWritten } =
+      pending.length === 1 ? await fh.write(pending[0]!, 0, pending[0]!.length, pos) : await fh.writev(pending, pos);
     pos += bytesWritten;
     pending = unwritten(pending, bytesWritten);
   }
@@ -88,6 +90,12 @@ export async function writeFully(fh: FileHandle, bufs: Buffer[], position: numbe
  * the whole event loop waits, not only this partition — as Kafka's request threads would.
  */
 export const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
+/**
+ * Buffers for large reads (fetches of 128 KiB and more), reused once a connection has written them
+ * (see common/frame-pool.ts for why and for the contract).
+ */
+const readBuffers = new FramePool(64 * 1024 * 1024);
+
 /** Reads of bytes appended moments ago (RecentBatches hits, in the page cache) up to this size are synchronous too. */
 export const SYNC_READ_MAX_BYTES = 1024 * 1024;
 
@@ -96,7 +104,8 @@ export function writeFullySync(fd: number, bufs: Buffer[], position: number): vo
   let pending = bufs;
   let pos = position;
   while (pending.length > 0) {
-    const bytesWritten = pending.length === 1 ? writeSync(fd, pending[0]!, 0, pending[0]!.length, pos) : writevSync(fd, pending, pos);
+    const bytesWritten =
+      pending.length === 1 ? writeSync(fd, pending[0]!, 0, pending[0]!.length, pos) : writevSync(fd, pending, pos);
     pos += bytesWritten;
     pending = unwritten(pending, bytesWritten);
   }
@@ -133,7 +142,13 @@ export class LogSegment {
   }
 
   /** Creates an empty segment, replacing any file with the same name. */
-  static async create(dir: string, baseOffset: number, opts: SegmentOptions, nowMs: number, suffix = ''): Promise<LogSegment> {
+  static async create(
+    dir: string,
+    baseOffset: number,
+    opts: SegmentOptions,
+    nowMs: number,
+    suffix = '',
+  ): Promise<LogSegment> {
     const fh = await open(logFilePath(dir, baseOffset, suffix), 'w+');
     await rm(offsetIndexPath(dir, baseOffset, suffix), { force: true });
     await rm(timeIndexPath(dir, baseOffset, suffix), { force: true });
@@ -142,7 +157,12 @@ export class LogSegment {
       baseOffset,
       fh,
       0,
-      OffsetIndex.empty(offsetIndexPath(dir, baseOffset, suffix), baseOffset, opts.maxIndexBytes, opts.preallocateIndexes),
+      OffsetIndex.empty(
+        offsetIndexPath(dir, baseOffset, suffix),
+        baseOffset,
+        opts.maxIndexBytes,
+        opts.preallocateIndexes,
+      ),
       TimeIndex.empty(timeIndexPath(dir, baseOffset, suffix), baseOffset, opts.maxIndexBytes, opts.preallocateIndexes),
       opts,
       suffix,
@@ -155,7 +175,12 @@ export class LogSegment {
    * Opens an existing segment and loads its indexes. `indexesOk` is false when an index was
    * missing or failed its sanity check; the caller must then `recover()` (or `rebuildIndexes()`).
    */
-  static async open(dir: string, baseOffset: number, opts: SegmentOptions, suffix = ''): Promise<{ segment: LogSegment; indexesOk: boolean }> {
+  static async open(
+    dir: string,
+    baseOffset: number,
+    opts: SegmentOptions,
+    suffix = '',
+  ): Promise<{ segment: LogSegment; indexesOk: boolean }> {
     const path = logFilePath(dir, baseOffset, suffix);
     const fh = await open(path, 'r+');
     const st = await fh.stat();
@@ -172,7 +197,13 @@ export class LogSegment {
       const lastIndexed = o.index.lastEntry().offset;
       // Time index offsets may not exceed what the .log can hold; offsets past the last offset
       // index entry are checked loosely (the segment end is unknown until scanned).
-      const t = await TimeIndex.load(tPath, baseOffset, opts.maxIndexBytes, Math.max(lastIndexed, baseOffset + INT32_MAX), opts.preallocateIndexes);
+      const t = await TimeIndex.load(
+        tPath,
+        baseOffset,
+        opts.maxIndexBytes,
+        Math.max(lastIndexed, baseOffset + INT32_MAX),
+        opts.preallocateIndexes,
+      );
       timeIndex = t.index;
       if (t.missing && st.size > 0) indexesOk = false;
     } catch (err) {
@@ -181,7 +212,18 @@ export class LogSegment {
       offsetIndex = OffsetIndex.empty(oPath, baseOffset, opts.maxIndexBytes, opts.preallocateIndexes);
       timeIndex = TimeIndex.empty(tPath, baseOffset, opts.maxIndexBytes, opts.preallocateIndexes);
     }
-    const seg = new LogSegment(dir, baseOffset, fh, st.size, offsetIndex, timeIndex, opts, suffix, st.mtimeMs, st.mtimeMs);
+    const seg = new LogSegment(
+      dir,
+      baseOffset,
+      fh,
+      st.size,
+      offsetIndex,
+      timeIndex,
+      opts,
+      suffix,
+      st.mtimeMs,
+      st.mtimeMs,
+    );
     const last = timeIndex.lastEntry();
     seg._maxTimestamp = last.timestamp;
     seg._offsetOfMaxTimestamp = last.offset;
@@ -211,7 +253,10 @@ export class LogSegment {
 
   /** Whether `batchCount` more batches fit in the indexes (each batch adds at most one entry). */
   indexesHaveRoomFor(batchCount: number): boolean {
-    return this.offsetIndex.entries + batchCount <= this.offsetIndex.maxEntries && this.timeIndex.entries + batchCount < this.timeIndex.maxEntries;
+    return (
+      this.offsetIndex.entries + batchCount <= this.offsetIndex.maxEntries &&
+      this.timeIndex.entries + batchCount < this.timeIndex.maxEntries
+    );
   }
 
   /** Whether offsets up to `lastOffset` can be expressed relative to this segment's base. */
@@ -274,11 +319,14 @@ export class LogSegment {
     let first = true;
     for await (const b of scanFile(this.fh, from, size, { verifyCrc: false, chunkBytes: 16 * 1024 })) {
       if ('reason' in b) {
-        if (first && fromIndex) throw new CorruptIndexError(`${this.offsetIndex.path}: entry points at an invalid batch (${b.reason})`);
+        if (first && fromIndex)
+          throw new CorruptIndexError(`${this.offsetIndex.path}: entry points at an invalid batch (${b.reason})`);
         throw new CorruptRecordError(`${this.logPath}: invalid batch at position ${b.position}: ${b.reason}`);
       }
       if (first && fromIndex && from === entry.position && b.lastOffset !== entry.offset) {
-        throw new CorruptIndexError(`${this.offsetIndex.path}: entry (${entry.offset}, ${entry.position}) points at batch ending at ${b.lastOffset}`);
+        throw new CorruptIndexError(
+          `${this.offsetIndex.path}: entry (${entry.offset}, ${entry.position}) points at batch ending at ${b.lastOffset}`,
+        );
       }
       first = false;
       if (b.lastOffset >= offset) return b;
@@ -291,7 +339,12 @@ export class LogSegment {
    * including a batch whose lastOffset >= `maxOffset` (exclusive bound, e.g. the high watermark).
    * With `minOneMessage`, the first batch is returned even when it alone exceeds maxBytes.
    */
-  async read(startOffset: number, maxBytes: number, maxOffset = Number.POSITIVE_INFINITY, minOneMessage = true): Promise<SegmentRead | null> {
+  async read(
+    startOffset: number,
+    maxBytes: number,
+    maxOffset = Number.POSITIVE_INFINITY,
+    minOneMessage = true,
+  ): Promise<SegmentRead | null> {
     this.enter();
     try {
       if (this.closed) return null;
@@ -304,7 +357,7 @@ export class LogSegment {
         if (!minOneMessage) return null;
         want = first.size;
       }
-      const buf = Buffer.allocUnsafe(want);
+      const buf = readBuffers.acquire(want);
       let got = 0;
       // Bytes appended moments ago are in the page cache: reading them costs less than the
       // thread-pool round trip (see SYNC_WRITE_MAX_BYTES).
@@ -328,6 +381,8 @@ export class LogSegment {
         end += batchSize;
       }
       if (end === 0) return null;
+      // Nothing here keeps the bytes: a connection that writes them returns the buffer to the pool.
+      releaseWhenWritten(buf);
       return { records: buf.subarray(0, end), firstBatch: first, lastOffset };
     } finally {
       this.leave();

@@ -6,7 +6,7 @@ import { ManualClock } from '../../../../src/common/clock.js';
 import type { RequestHandler } from '../../../../src/broker/net/connection.js';
 import { SocketServer, type SocketServerOptions } from '../../../../src/broker/net/socket-server.js';
 import { frameResponse } from '../../../../src/broker/net/frame-decoder.js';
-import { frameClassBytes, POOL_MIN_FRAME_BYTES } from '../../../../src/broker/net/frame-pool.js';
+import { frameClassBytes, POOL_MIN_FRAME_BYTES } from '../../../../src/common/frame-pool.js';
 import { deferred, RawClient } from './harness.js';
 
 const servers: SocketServer[] = [];

@@ -5,8 +5,11 @@ import {
   FramePool,
   forbidFrameReuse,
   frameClassBytes,
+  isReleasedWhenWritten,
   POOL_MIN_FRAME_BYTES,
-} from '../../../../src/broker/net/frame-pool.js';
+  releaseWhenWritten,
+  releaseWritten,
+} from '../../../src/common/frame-pool.js';
 
 describe('FramePool', () => {
   it('reuses a frame only after its consumer allowed it and the request completed', () => {
@@ -51,5 +54,35 @@ describe('FramePool', () => {
       const cls = frameClassBytes(size);
       assert.ok(cls >= size && cls <= size * 1.25, `${size} -> ${cls}`);
     }
+  });
+
+  it('returns a read buffer to its own pool once a connection has written it', () => {
+    const reads = new FramePool();
+    const frames = new FramePool();
+    const buf = reads.acquire(2_000_000);
+    const view = buf.subarray(0, 1_500_000);
+    assert.equal(isReleasedWhenWritten(view), false, 'not before its reader gave it up');
+    releaseWhenWritten(buf);
+    assert.equal(isReleasedWhenWritten(view), true);
+    // Another pool never takes it, even when asked.
+    assert.equal(frames.release(view), false);
+    releaseWritten(view);
+    assert.equal(reads.idleBytes, frameClassBytes(2_000_000));
+    assert.equal(reads.acquire(1_900_000).buffer, buf.buffer, 'handed out again');
+    assert.equal(frames.idleBytes, 0);
+  });
+
+  it('never returns a written buffer someone forbade, nor an unpooled one', () => {
+    const reads = new FramePool();
+    const kept = reads.acquire(300_000);
+    forbidFrameReuse(kept);
+    releaseWhenWritten(kept);
+    assert.equal(isReleasedWhenWritten(kept), false);
+    releaseWritten(kept);
+    const small = reads.acquire(POOL_MIN_FRAME_BYTES - 1);
+    releaseWhenWritten(small);
+    assert.equal(isReleasedWhenWritten(small), false, 'small reads are not pooled');
+    releaseWritten(small);
+    assert.equal(reads.idleBytes, 0);
   });
 });
