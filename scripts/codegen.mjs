@@ -577,6 +577,138 @@ export function skipTaggedFields(r: Reader): void {
 `;
 
 // ---------------------------------------------------------------------------------------------
+// the API table
+
+/**
+ * api-table.ts: what the broker needs before it has parsed any codec (names, version ranges,
+ * flexible versions) and one loader per API key, so each key's codec module is imported on first
+ * use; startup then skips ~20k lines of codecs (issue 8).
+ */
+function renderApiTable(index) {
+  const t = [
+    BANNER,
+    '// The API table without the codecs: names and version ranges for every API key, and a loader',
+    "// that imports one key's codec module on first use (index.ts holds the same table with codecs).",
+    "import type { Reader, Writer } from '../primitives/index.js';",
+    '',
+    `/** What this build knows of an API key without loading its codecs. */
+export interface ApiInfo {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** First flexible version (compact encodings, tagged fields, request header v2); null if none. */
+  readonly flexibleFrom: number | null;
+  /** Versions Kafka 4 no longer accepts, or null. */
+  readonly deprecatedVersions: { readonly min: number; readonly max: number } | null;
+  readonly latestVersionUnstable: boolean;
+  readonly listeners: readonly string[];
+}
+
+/** The request and response codecs of one API key, every version. */
+export interface ApiCodecs {
+  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
+  readonly encodeRequest: (msg: any, version: number, w: Writer) => void;
+  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
+  readonly decodeRequest: (r: Reader, version: number) => any;
+  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
+  readonly encodeResponse: (msg: any, version: number, w: Writer) => void;
+  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
+  readonly decodeResponse: (r: Reader, version: number) => any;
+}
+`,
+  ];
+  t.push('export const ApiKeys = {');
+  for (const { req, api } of index) t.push(`  ${api}: ${req.apiKey},`);
+  t.push('} as const;');
+  t.push('');
+  t.push('/** Every API this build speaks, by ascending key. */');
+  t.push('export const apiInfos: readonly ApiInfo[] = [');
+  for (const { req, api } of index) {
+    const valid = parseRange(req.validVersions);
+    const flex = parseRange(req.flexibleVersions);
+    const dep = parseRange(req.deprecatedVersions);
+    t.push('  {');
+    t.push(`    apiKey: ${req.apiKey},`);
+    t.push(`    name: '${api}',`);
+    t.push(`    minVersion: ${valid.lo},`);
+    t.push(`    maxVersion: ${valid.hi},`);
+    t.push(`    flexibleFrom: ${flex ? flex.lo : 'null'},`);
+    t.push(`    deprecatedVersions: ${dep ? `{ min: ${dep.lo}, max: ${dep.hi} }` : 'null'},`);
+    t.push(`    latestVersionUnstable: ${!!req.latestVersionUnstable},`);
+    t.push(`    listeners: [${(req.listeners ?? []).map((l) => `'${l}'`).join(', ')}],`);
+    t.push('  },');
+  }
+  t.push('];');
+  t.push('');
+  t.push('const infoByKey: (ApiInfo | undefined)[] = [];');
+  t.push('for (const a of apiInfos) infoByKey[a.apiKey] = a;');
+  t.push('');
+  t.push('export function apiInfoByKey(apiKey: number): ApiInfo | undefined {');
+  t.push('  return infoByKey[apiKey];');
+  t.push('}');
+  t.push('');
+  t.push("/** Imports the codec module of one API key; undefined for a key this build does not know. */");
+  t.push('export function importApiCodecs(apiKey: number): Promise<ApiCodecs> | undefined {');
+  t.push('  switch (apiKey) {');
+  for (const { req, res, file } of index) {
+    t.push(`    case ${req.apiKey}:`);
+    t.push(`      return import('./${file}.js').then((m) => ({`);
+    t.push(`        encodeRequest: m.encode${req.name},`);
+    t.push(`        decodeRequest: m.decode${req.name},`);
+    t.push(`        encodeResponse: m.encode${res.name},`);
+    t.push(`        decodeResponse: m.decode${res.name},`);
+    t.push('      }));');
+  }
+  t.push('    default:');
+  t.push('      return undefined;');
+  t.push('  }');
+  t.push('}');
+  t.push('');
+  return t.join('\n');
+}
+
+/** index.ts: every message type and codec, and the API table with its codecs (clients, tests). */
+function renderIndex(index, others) {
+  const ix = [BANNER, "import { type ApiCodecs, type ApiInfo, apiInfos } from './api-table.js';"];
+  for (const { req, res, file } of index) {
+    ix.push(
+      `import { decode${req.name}, decode${res.name}, encode${req.name}, encode${res.name} } from './${file}.js';`,
+    );
+  }
+  ix.push('');
+  ix.push("export * from './api-table.js';");
+  for (const { file } of index) ix.push(`export * from './${file}.js';`);
+  for (const s of others) ix.push(`export * from './${kebab(s.name)}.js';`);
+  ix.push('');
+  ix.push('/** One row of the API table: what this build can encode and decode for an API key. */');
+  ix.push('export type ApiDefinition = ApiInfo & ApiCodecs;');
+  ix.push('');
+  ix.push('const codecs: Record<number, ApiCodecs> = {');
+  for (const { req, res } of index) {
+    ix.push(`  ${req.apiKey}: {`);
+    ix.push(`    encodeRequest: encode${req.name},`);
+    ix.push(`    decodeRequest: decode${req.name},`);
+    ix.push(`    encodeResponse: encode${res.name},`);
+    ix.push(`    decodeResponse: decode${res.name},`);
+    ix.push('  },');
+  }
+  ix.push('};');
+  ix.push('');
+  ix.push('/** Every API this build speaks, by ascending key, with its codecs. */');
+  ix.push('export const apis: readonly ApiDefinition[] = apiInfos.map((a) => ({ ...a, ...codecs[a.apiKey]! }));');
+  ix.push('');
+  ix.push('const byKey: (ApiDefinition | undefined)[] = [];');
+  ix.push('for (const a of apis) byKey[a.apiKey] = a;');
+  ix.push('');
+  ix.push('export function apiByKey(apiKey: number): ApiDefinition | undefined {');
+  ix.push('  return byKey[apiKey];');
+  ix.push('}');
+  ix.push('');
+  return ix.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function main() {
   const args = process.argv.slice(2);
@@ -614,74 +746,8 @@ function main() {
     files.set(`${kebab(s.name)}.ts`, renderFile([model(s)], note));
   }
 
-  // index with the API table
-  const ix = [BANNER, "import type { Reader, Writer } from '../primitives/index.js';"];
-  for (const { req, res, file } of index) {
-    ix.push(
-      `import { decode${req.name}, decode${res.name}, encode${req.name}, encode${res.name} } from './${file}.js';`,
-    );
-  }
-  ix.push('');
-  for (const { file } of index) ix.push(`export * from './${file}.js';`);
-  for (const s of others) ix.push(`export * from './${kebab(s.name)}.js';`);
-  ix.push('');
-  ix.push(`/** One row of the API table: what this build can encode and decode for an API key. */
-export interface ApiDefinition {
-  readonly apiKey: number;
-  readonly name: string;
-  readonly minVersion: number;
-  readonly maxVersion: number;
-  /** First flexible version (compact encodings, tagged fields, request header v2); null if none. */
-  readonly flexibleFrom: number | null;
-  /** Versions Kafka 4 no longer accepts, or null. */
-  readonly deprecatedVersions: { readonly min: number; readonly max: number } | null;
-  readonly latestVersionUnstable: boolean;
-  readonly listeners: readonly string[];
-  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
-  readonly encodeRequest: (msg: any, version: number, w: Writer) => void;
-  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
-  readonly decodeRequest: (r: Reader, version: number) => any;
-  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
-  readonly encodeResponse: (msg: any, version: number, w: Writer) => void;
-  // biome-ignore lint/suspicious/noExplicitAny: the table is heterogeneous by design
-  readonly decodeResponse: (r: Reader, version: number) => any;
-}
-`);
-  ix.push('export const ApiKeys = {');
-  for (const { req, api } of index) ix.push(`  ${api}: ${req.apiKey},`);
-  ix.push('} as const;');
-  ix.push('');
-  ix.push('/** Every API this build speaks, by ascending key. */');
-  ix.push('export const apis: readonly ApiDefinition[] = [');
-  for (const { req, res, api } of index) {
-    const valid = parseRange(req.validVersions);
-    const flex = parseRange(req.flexibleVersions);
-    const dep = parseRange(req.deprecatedVersions);
-    ix.push('  {');
-    ix.push(`    apiKey: ${req.apiKey},`);
-    ix.push(`    name: '${api}',`);
-    ix.push(`    minVersion: ${valid.lo},`);
-    ix.push(`    maxVersion: ${valid.hi},`);
-    ix.push(`    flexibleFrom: ${flex ? flex.lo : 'null'},`);
-    ix.push(`    deprecatedVersions: ${dep ? `{ min: ${dep.lo}, max: ${dep.hi} }` : 'null'},`);
-    ix.push(`    latestVersionUnstable: ${!!req.latestVersionUnstable},`);
-    ix.push(`    listeners: [${(req.listeners ?? []).map((l) => `'${l}'`).join(', ')}],`);
-    ix.push(`    encodeRequest: encode${req.name},`);
-    ix.push(`    decodeRequest: decode${req.name},`);
-    ix.push(`    encodeResponse: encode${res.name},`);
-    ix.push(`    decodeResponse: decode${res.name},`);
-    ix.push('  },');
-  }
-  ix.push('];');
-  ix.push('');
-  ix.push('const byKey: (ApiDefinition | undefined)[] = [];');
-  ix.push('for (const a of apis) byKey[a.apiKey] = a;');
-  ix.push('');
-  ix.push('export function apiByKey(apiKey: number): ApiDefinition | undefined {');
-  ix.push('  return byKey[apiKey];');
-  ix.push('}');
-  ix.push('');
-  files.set('index.ts', ix.join('\n'));
+  files.set('api-table.ts', renderApiTable(index));
+  files.set('index.ts', renderIndex(index, others));
 
   for (const [name, text] of files) writeFileSync(join(outDir, name), text);
   console.log(
