@@ -12,15 +12,23 @@
  * Responses are encoded with splicing: byte fields of SPLICE_MIN_BYTES or more (Fetch records,
  * as read from the log) are handed to the socket as their own buffers in one corked write instead
  * of being copied into the response buffer.
+ * A key's handler module and codecs are loaded on its first request (handlers/index.ts,
+ * protocol/api-codecs.ts; ApiVersions is always loaded), so startup parses neither. While they load,
+ * every later request waits behind them, so handlers still start in arrival order; responses are
+ * written in request order by the connection in any case.
  */
 import type { Logger } from '../common/logger.js';
 import type { ConnectionContext, ResponseBody } from './net/connection.js';
-import { ApiKeys, apiByKey, encodeApiVersionsResponse } from '../protocol/messages/index.js';
+import { loadApiCodecs, loadedApiCodecs } from '../protocol/api-codecs.js';
+import { encodeApiVersionsResponse } from '../protocol/messages/18-api-versions.js';
+import { type ApiCodecs, ApiKeys, apiInfoByKey } from '../protocol/messages/api-table.js';
 import { encodeResponseHeader } from '../protocol/messages/response-header.js';
-import { decodeRequestFrame, responseHeaderVersion } from '../protocol/framing.js';
-import { DecodeError, Writer } from '../protocol/primitives/index.js';
+import type { RequestHeader } from '../protocol/messages/request-header.js';
+import { DecodeError, type Reader, Writer } from '../protocol/primitives/index.js';
+import { decodeRequestFrame, responseHeaderVersion } from '../protocol/request-frame.js';
 import type { BrokerContext } from './context.js';
 import { E } from './errors.js';
+import type { HandlerRegistration } from './handlers/index.js';
 import type { ApiHandler, RequestContext } from './handlers/types.js';
 
 /** Below this, copying into the response buffer is cheaper than one more iovec. */
@@ -28,21 +36,34 @@ export const SPLICE_MIN_BYTES = 8 * 1024;
 
 export type Interceptor = (request: unknown, ctx: RequestContext) => unknown | undefined | Promise<unknown | undefined>;
 
+/** What a request of one API key needs once loaded. */
+interface Loaded {
+  readonly handler: ApiHandler;
+  readonly codecs: ApiCodecs;
+}
+
 export class RequestDispatcher {
-  private readonly handlers = new Map<number, ApiHandler>();
+  private readonly registrations = new Map<number, HandlerRegistration>();
+  private readonly loaded = new Map<number, Loaded>();
   private readonly interceptors = new Map<number, Interceptor>();
+  /** A first-use load that requests arriving now must wait for; undefined when none is in progress. */
+  private loading: Promise<unknown> | undefined;
 
   constructor(
-    handlers: readonly ApiHandler[],
+    handlers: readonly HandlerRegistration[],
     private readonly broker: BrokerContext,
     private readonly logger: Logger,
   ) {
-    for (const h of handlers) this.handlers.set(h.apiKey, h);
+    for (const h of handlers) {
+      this.registrations.set(h.apiKey, h);
+      const codecs = loadedApiCodecs(h.apiKey);
+      if (h.handler !== undefined && codecs !== undefined) this.loaded.set(h.apiKey, { handler: h.handler, codecs });
+    }
   }
 
   /** The (apiKey, min, max) triples ApiVersions advertises: exactly the registered handlers. */
   supportedVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
-    return [...this.handlers.values()]
+    return [...this.registrations.values()]
       .sort((a, b) => a.apiKey - b.apiKey)
       .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
   }
@@ -57,26 +78,64 @@ export class RequestDispatcher {
   }
 
   readonly handle = (frame: Buffer, connection: ConnectionContext): ResponseBody | Promise<ResponseBody> => {
+    // Behind a first-use load: wait, so that handlers start in arrival order.
+    if (this.loading !== undefined) return this.loading.then(() => this.handle(frame, connection));
     const { header, body } = decodeRequestFrame(frame); // DecodeError closes the connection
     const apiKey = header.requestApiKey;
     const version = header.requestApiVersion;
-    const handler = this.handlers.get(apiKey);
-    if (handler === undefined) {
-      throw new DecodeError(`API key ${apiKey} (${apiByKey(apiKey)?.name}) is not served by this broker`);
+    const served = this.registrations.get(apiKey);
+    if (served === undefined) {
+      throw new DecodeError(`API key ${apiKey} (${apiInfoByKey(apiKey)?.name}) is not served by this broker`);
     }
-    if (version < handler.minVersion || version > handler.maxVersion) {
+    if (version < served.minVersion || version > served.maxVersion) {
       if (apiKey === ApiKeys.ApiVersions) return this.unsupportedApiVersions(header.correlationId);
-      throw new DecodeError(`${apiByKey(apiKey)!.name} v${version} is not supported (${handler.minVersion}-${handler.maxVersion})`);
+      throw new DecodeError(
+        `${apiInfoByKey(apiKey)!.name} v${version} is not supported (${served.minVersion}-${served.maxVersion})`,
+      );
     }
-    const api = apiByKey(apiKey)!;
-    const request = api.decodeRequest(body, version);
-    if (body.remaining !== 0) throw new DecodeError(`${api.name} v${version} request has ${body.remaining} trailing bytes`);
+    const ready = this.loaded.get(apiKey);
+    if (ready !== undefined) return this.dispatch(ready, header, body, connection);
+    // First request of this key: load, then handle it before anything that arrived after it.
+    const load = this.load(served);
+    const loading: Promise<unknown> = load.then(
+      () => this.loadSettled(loading),
+      () => this.loadSettled(loading),
+    );
+    this.loading = loading;
+    return load.then((l) => this.dispatch(l, header, body, connection));
+  };
+
+  private async load(served: HandlerRegistration): Promise<Loaded> {
+    const [handler, codecs] = await Promise.all([served.handler ?? served.load(), loadApiCodecs(served.apiKey)]);
+    if (handler.apiKey !== served.apiKey) {
+      throw new Error(`handler registered for API key ${served.apiKey} is for key ${handler.apiKey}`);
+    }
+    const loaded = { handler, codecs };
+    this.loaded.set(served.apiKey, loaded);
+    return loaded;
+  }
+
+  private loadSettled(loading: Promise<unknown>): void {
+    if (this.loading === loading) this.loading = undefined;
+  }
+
+  private dispatch(
+    { handler, codecs }: Loaded,
+    header: RequestHeader,
+    body: Reader,
+    connection: ConnectionContext,
+  ): ResponseBody | Promise<ResponseBody> {
+    const apiKey = header.requestApiKey;
+    const version = header.requestApiVersion;
+    const name = apiInfoByKey(apiKey)!.name;
+    const request = codecs.decodeRequest(body, version);
+    if (body.remaining !== 0) throw new DecodeError(`${name} v${version} request has ${body.remaining} trailing bytes`);
     const ctx: RequestContext = { header, apiVersion: version, connection, broker: this.broker };
     const encode = (response: unknown): ResponseBody => {
       if (response === null || response === undefined) return null;
       const w = new Writer(512, { spliceMinBytes: SPLICE_MIN_BYTES });
       encodeResponseHeader({ correlationId: header.correlationId }, responseHeaderVersion(apiKey, version), w);
-      api.encodeResponse(response, version, w);
+      codecs.encodeResponse(response, version, w);
       return w.finishChunks();
     };
     const interceptor = this.interceptors.get(apiKey);
@@ -85,12 +144,12 @@ export class RequestDispatcher {
       : handler.handle(request, ctx);
     if (result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
       return (result as Promise<unknown>).then(encode, (err: unknown) => {
-        this.logger.error({ err, api: api.name, version, clientId: header.clientId }, 'handler failed');
+        this.logger.error({ err, api: name, version, clientId: header.clientId }, 'handler failed');
         throw err;
       });
     }
     return encode(result);
-  };
+  }
 
   /** ApiVersions v0 response with UNSUPPORTED_VERSION and our ranges (header v0, body v0). */
   private unsupportedApiVersions(correlationId: number): Buffer {

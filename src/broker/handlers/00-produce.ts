@@ -17,15 +17,18 @@
  * - Topic compression.type other than `producer`: batches in another codec are re-encoded with the
  *   topic's codec before the append (replica/recompress.ts, Kafka's LogValidator).
  */
-import { ApiKeys, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type {
+  ProduceRequest,
+  ProduceResponse,
+  ProduceResponsePartitionProduceResponse,
+} from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { partitionKey } from '../replica/partition.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: ApiKeys.Produce,
-  minVersion: 3,
-  maxVersion: 11,
   async handle(req, ctx) {
     const { replicas } = ctx.broker;
     const acks = req.acks;

@@ -14,12 +14,12 @@
  * Not yet: follower fetches (replicaId >= 0 are served like consumers), preferred read replicas,
  * diverging-epoch detection (needs replication).
  */
-import {
-  ApiKeys,
-  type FetchRequest,
-  type FetchResponse,
-  type FetchResponseFetchableTopicResponse,
-  type FetchResponsePartitionData,
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchResponseFetchableTopicResponse,
+  FetchResponsePartitionData,
 } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { uuidToString } from '../metadata/uuid.js';
@@ -41,8 +41,6 @@ interface Wanted {
 
 export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: ApiKeys.Fetch,
-  minVersion: 4,
-  maxVersion: 17,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const { broker } = ctx;

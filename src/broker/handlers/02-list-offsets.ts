@@ -6,13 +6,12 @@
  * - v0 answers in oldStyleOffsets (maxNumOffsets honoured as "at most one offset").
  * - isolationLevel READ_COMMITTED is accepted; with no transactions the LSO is the HW.
  */
-import { ApiKeys, type ListOffsetsRequest, type ListOffsetsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: ApiKeys.ListOffsets,
-  minVersion: 0,
-  maxVersion: 10,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     return {

@@ -8,7 +8,12 @@
  * - v10+ topics may be named by id; an unknown id is UNKNOWN_TOPIC_ID.
  * - Authorized operations are not computed (no ACLs yet): always Int.MIN ("not provided").
  */
-import { ApiKeys, type MetadataRequest, type MetadataResponse, type MetadataResponseMetadataResponseTopic } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type {
+  MetadataRequest,
+  MetadataResponse,
+  MetadataResponseMetadataResponseTopic,
+} from '../../protocol/messages/index.js';
 import { E, toErrorCode } from '../errors.js';
 import type { TopicState } from '../metadata/metadata-store.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
@@ -51,8 +56,6 @@ export function brokersFor(ctx: RequestContext) {
 
 export default defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: ApiKeys.Metadata,
-  minVersion: 0,
-  maxVersion: 12,
   async handle(req, ctx) {
     const { metadata, topics: manager } = ctx.broker;
     const v = ctx.apiVersion;

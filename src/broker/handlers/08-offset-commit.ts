@@ -7,14 +7,13 @@
  * - Unknown topics / partitions: UNKNOWN_TOPIC_OR_PARTITION for those partitions only.
  * - The response waits for the append to __consumer_offsets (acks=all). See group/group-offsets.ts.
  */
-import { ApiKeys, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: ApiKeys.OffsetCommit,
-  minVersion: 0,
-  maxVersion: 9,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const now = ctx.broker.clock.now();

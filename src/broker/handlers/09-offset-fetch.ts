@@ -7,7 +7,8 @@
  *   (KIP-848) do not apply to classic groups and are ignored, as Kafka does for them.
  * - A partition with no commit answers offset -1, metadata "" and no error.
  */
-import { ApiKeys, type OffsetFetchRequest, type OffsetFetchResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import type { FetchedOffsets } from '../group/group-offsets.js';
 import { defineHandler, type RequestContext } from './types.js';
@@ -27,8 +28,6 @@ function fetch(
 
 export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: ApiKeys.OffsetFetch,
-  minVersion: 0,
-  maxVersion: 9,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const epoch = (e: number) => (v >= 5 ? e : -1);

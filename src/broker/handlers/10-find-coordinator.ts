@@ -7,7 +7,8 @@
  * - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE — there is no transaction coordinator yet.
  * - Any other key type: INVALID_REQUEST. Key type 2 (share) is not served either.
  */
-import { ApiKeys, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { defineHandler, type RequestContext } from './types.js';
 
@@ -42,8 +43,6 @@ async function lookup(key: string, keyType: number, ctx: RequestContext): Promis
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: ApiKeys.FindCoordinator,
-  minVersion: 0,
-  maxVersion: 6,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     if (v >= 4) {

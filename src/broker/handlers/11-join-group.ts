@@ -7,15 +7,14 @@
  * - v9: skipAssignment for a static leader rejoining a Stable group (KIP-814).
  * - The response waits for the rebalance (join phase) to complete; see group/coordinator.ts.
  */
-import { ApiKeys, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import type { JoinResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: ApiKeys.JoinGroup,
-  minVersion: 0,
-  maxVersion: 9,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     let r: JoinResult;

@@ -4,14 +4,13 @@
  *   UNKNOWN_MEMBER_ID and (v3+, static members) FENCED_INSTANCE_ID that it is out of the group.
  * - Accepted between JoinGroup and SyncGroup (CompletingRebalance) for the current generation.
  */
-import { ApiKeys, type HeartbeatRequest, type HeartbeatResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { HeartbeatRequest, HeartbeatResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   apiKey: ApiKeys.Heartbeat,
-  minVersion: 0,
-  maxVersion: 4,
   handle(req, ctx) {
     let errorCode: number;
     try {

@@ -5,15 +5,14 @@
  *   members may send only the instance id); per-member errors. v5: a reason per member (logged).
  * - A member leaving a Stable / CompletingRebalance group starts a rebalance.
  */
-import { ApiKeys, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import type { LeaveResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: ApiKeys.LeaveGroup,
-  minVersion: 0,
-  maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const leaving =

@@ -5,15 +5,14 @@
  * - v3+ group.instance.id (FENCED_INSTANCE_ID); v5 protocol type and name, checked against the
  *   group's (INCONSISTENT_GROUP_PROTOCOL) and returned.
  */
-import { ApiKeys, type SyncGroupRequest, type SyncGroupResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import type { SyncResult } from '../group/member.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   apiKey: ApiKeys.SyncGroup,
-  minVersion: 0,
-  maxVersion: 5,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     let r: SyncResult;

@@ -5,7 +5,8 @@
  * - v3+ authorized operations when asked: with no authorizer every group operation is allowed
  *   (READ, DELETE, DESCRIBE); v4+ group.instance.id per member.
  */
-import { ApiKeys, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { GROUP_AUTHORIZED_OPERATIONS } from '../group/group-admin.js';
 import type { DescribedGroup } from '../group/group-admin.js';
@@ -15,8 +16,6 @@ const OMITTED = -2147483648;
 
 export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: ApiKeys.DescribeGroups,
-  minVersion: 0,
-  maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const groups = req.groups.map((groupId) => {

@@ -4,13 +4,12 @@
  * - v4+ a states filter (case-insensitive) and the state per group; v5 a types filter and the
  *   type per group — every group here is "classic".
  */
-import { ApiKeys, type ListGroupsRequest, type ListGroupsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { ListGroupsRequest, ListGroupsResponse } from '../../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   apiKey: ApiKeys.ListGroups,
-  minVersion: 0,
-  maxVersion: 5,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const groups = ctx.broker.groups.listGroups(v >= 4 ? req.statesFilter : [], v >= 5 ? req.typesFilter : []);

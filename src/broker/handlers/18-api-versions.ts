@@ -6,7 +6,8 @@
  * - v3+: ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST; they are kept
  *   on the connection for logs. No features are advertised (no KRaft feature levels).
  */
-import { ApiKeys, type ApiVersionsRequest, type ApiVersionsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { defineHandler } from './types.js';
 
@@ -14,8 +15,6 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
 export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: ApiKeys.ApiVersions,
-  minVersion: 0,
-  maxVersion: 4,
   handle(req, ctx) {
     const base: ApiVersionsResponse = {
       errorCode: E.NONE,

@@ -6,7 +6,12 @@
  * - v5+ answers with the partition count, replication factor and the topic's effective configs;
  *   v7+ with the topic id. A name repeated in one request is INVALID_REQUEST for each copy.
  */
-import { ApiKeys, type CreateTopicsRequest, type CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type {
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  CreateTopicsResponseCreatableTopicResult,
+} from '../../protocol/messages/index.js';
 import { TopicConfig } from '../../common/config/topic-config.js';
 import { E, toErrorCode } from '../errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
@@ -14,8 +19,6 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: ApiKeys.CreateTopics,
-  minVersion: 0,
-  maxVersion: 7,
   async handle(req, ctx) {
     const { topics: manager, config } = ctx.broker;
     const counts = new Map<string, number>();

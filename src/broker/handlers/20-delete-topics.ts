@@ -3,15 +3,14 @@
  * - v0-5 name topics in topicNames; v6 in topics, by name or by id (UNKNOWN_TOPIC_ID).
  * - delete.topic.enable=false => TOPIC_DELETION_DISABLED. The logs are removed before answering.
  */
-import { ApiKeys, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages/index.js';
 import { E, toErrorCode } from '../errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: ApiKeys.DeleteTopics,
-  minVersion: 0,
-  maxVersion: 6,
   async handle(req, ctx) {
     const { metadata, topics: manager } = ctx.broker;
     const targets = ctx.apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));

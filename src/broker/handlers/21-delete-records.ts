@@ -4,13 +4,12 @@
  *   an offset above the high watermark is OFFSET_OUT_OF_RANGE. Answers the new low watermark.
  * - Whole segments below the new start are deleted by the log's retention pass.
  */
-import { ApiKeys, type DeleteRecordsRequest, type DeleteRecordsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
   apiKey: ApiKeys.DeleteRecords,
-  minVersion: 0,
-  maxVersion: 2,
   async handle(req, ctx) {
     return {
       throttleTimeMs: 0,

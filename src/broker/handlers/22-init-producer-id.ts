@@ -13,14 +13,13 @@
  *   Kafka broker answers when it does not permit transactions for that id.
  * - PRODUCER_FENCED (v4+) / INVALID_PRODUCER_EPOCH (v0-3) only arise with transactions.
  */
-import { ApiKeys, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/index.js';
 import { E, toErrorCode } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   apiKey: ApiKeys.InitProducerId,
-  minVersion: 0,
-  maxVersion: 5,
   async handle(req, ctx) {
     const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
     if (req.transactionalId !== null) return fail(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);

@@ -6,15 +6,14 @@
  *   definitions in common/config: Kafka's names, defaults and layering. Documentation is null.
  * - v0 reports isDefault instead of a source. Sensitive values are null.
  */
-import { ApiKeys, type DescribeConfigsRequest, type DescribeConfigsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages/index.js';
 import { describeResource } from '../config-resources.js';
 import { E, toErrorCode } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   apiKey: ApiKeys.DescribeConfigs,
-  minVersion: 0,
-  maxVersion: 4,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const results = req.resources.map((r) => {

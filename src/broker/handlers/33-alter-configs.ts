@@ -5,15 +5,14 @@
  * - Unknown names or bad values: INVALID_CONFIG; read-only broker configs: INVALID_REQUEST.
  * - validateOnly checks and changes nothing.
  */
-import { ApiKeys, type AlterConfigsRequest, type AlterConfigsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/index.js';
 import { alterResource } from '../config-resources.js';
 import { E, toErrorCode } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   apiKey: ApiKeys.AlterConfigs,
-  minVersion: 0,
-  maxVersion: 2,
   async handle(req, ctx) {
     const responses = [];
     for (const r of req.resources) {

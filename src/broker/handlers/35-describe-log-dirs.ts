@@ -4,14 +4,13 @@
  * - v3+ top-level errorCode; v4+ totalBytes/usableBytes from statfs (-1 when unknown).
  * - offsetLag is 0 (no future replicas: AlterReplicaLogDirs is not implemented).
  */
-import { ApiKeys, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   apiKey: ApiKeys.DescribeLogDirs,
-  minVersion: 0,
-  maxVersion: 4,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)]));

@@ -4,14 +4,13 @@
  *   must list count - current replica sets of the topic's replication factor.
  * - validateOnly checks and changes nothing. A topic named twice is INVALID_REQUEST.
  */
-import { ApiKeys, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/index.js';
 import { E, toErrorCode } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: ApiKeys.CreatePartitions,
-  minVersion: 0,
-  maxVersion: 3,
   async handle(req, ctx) {
     const manager = ctx.broker.topics;
     const counts = new Map<string, number>();

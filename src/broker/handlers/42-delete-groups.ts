@@ -3,14 +3,13 @@
  * - Only Empty groups can be deleted (NON_EMPTY_GROUP otherwise; GROUP_ID_NOT_FOUND if unknown).
  *   Deletion writes tombstones for the group's offsets and its group record.
  */
-import { ApiKeys, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: ApiKeys.DeleteGroups,
-  minVersion: 0,
-  maxVersion: 2,
   async handle(req, ctx) {
     const results = await Promise.all(
       req.groupsNames.map(async (groupId) => {

@@ -6,15 +6,14 @@
  *   changes persist in the metadata store and apply to live logs at once.
  * - validateOnly checks and changes nothing.
  */
-import { ApiKeys, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../../protocol/messages/index.js';
 import { alterResource } from '../config-resources.js';
 import { E, toErrorCode } from '../errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
   apiKey: ApiKeys.IncrementalAlterConfigs,
-  minVersion: 0,
-  maxVersion: 1,
   async handle(req, ctx) {
     const responses = [];
     for (const r of req.resources) {

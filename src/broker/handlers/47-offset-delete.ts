@@ -4,14 +4,13 @@
  *   subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does). A non-consumer group with members:
  *   NON_EMPTY_GROUP. Unknown group: GROUP_ID_NOT_FOUND. A group-level error has no topic list.
  */
-import { ApiKeys, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../../protocol/messages/index.js';
 import { G } from '../group/codes.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   apiKey: ApiKeys.OffsetDelete,
-  minVersion: 0,
-  maxVersion: 0,
   async handle(req, ctx) {
     try {
       const r = await ctx.broker.groups.deleteOffsets(

@@ -4,15 +4,14 @@
  * - v1 endpointType: 1 (brokers) is served; 2 (controllers) is UNSUPPORTED_VERSION, as a broker
  *   answers it in Kafka. Authorized operations are not computed (Int.MIN).
  */
-import { ApiKeys, type DescribeClusterRequest, type DescribeClusterResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { brokersFor } from './03-metadata.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: ApiKeys.DescribeCluster,
-  minVersion: 0,
-  maxVersion: 1,
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const base: DescribeClusterResponse = {

@@ -5,7 +5,8 @@
  *   returned (at most 2000, Kafka's max.request.partition.size.limit) and nextCursor resumes.
  * - Unknown topics: UNKNOWN_TOPIC_OR_PARTITION. No ELR: eligibleLeaderReplicas/lastKnownElr empty.
  */
-import { ApiKeys, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from '../../protocol/messages/index.js';
+import { ApiKeys } from '../../protocol/messages/api-table.js';
+import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { INTERNAL_TOPICS } from '../topic-manager.js';
@@ -15,8 +16,6 @@ const MAX_PARTITIONS = 2000;
 
 export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
   apiKey: ApiKeys.DescribeTopicPartitions,
-  minVersion: 0,
-  maxVersion: 0,
   handle(req, ctx) {
     const { metadata } = ctx.broker;
     const names = (req.topics.length === 0 ? [...metadata.topics()].map((t) => t.name) : req.topics.map((t) => t.name)).sort();

@@ -1,7 +1,7 @@
 /**
  * What a handler module exports. One module per API key (handlers/NN-name.ts), each opening with its
- * version notes; the registry (handlers/index.ts) lists them and ApiVersions is built from it, so
- * advertising exactly what is implemented needs no second list.
+ * version notes; the registry (handlers/index.ts) lists them with the versions served, and
+ * ApiVersions is built from it, so advertising exactly what is implemented needs no second list.
  */
 import type { ConnectionContext } from '../net/connection.js';
 import type { RequestHeader } from '../../protocol/messages/request-header.js';
@@ -15,10 +15,8 @@ export interface RequestContext {
 }
 
 export interface ApiHandler<Req = unknown, Res = unknown> {
+  /** Checked against the registry entry that loads the module. */
   readonly apiKey: number;
-  /** Versions this broker serves (a subrange of what the codec knows). */
-  readonly minVersion: number;
-  readonly maxVersion: number;
   /** Returns the response, or null to send none (Produce acks=0). May be sync or async. */
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
 }
