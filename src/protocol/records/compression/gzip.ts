@@ -5,18 +5,24 @@
  * `maxOutputLength`, so inflating stops at the limit instead of after it.
  */
 import { kMaxLength } from 'node:buffer';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import { decompressFailed, decompressedTooLarge } from './errors.js';
 
+// node:zlib is loaded on first use, as the native codecs are: a few ms of startup (issue 8).
+const require = createRequire(import.meta.url);
+let zlib: typeof Zlib | undefined;
+const zlibModule = (): typeof Zlib => (zlib ??= require('node:zlib') as typeof Zlib);
+
 export function gzipCompress(data: Buffer, level?: number): Buffer {
-  return gzipSync(data, level === undefined ? undefined : { level });
+  return zlibModule().gzipSync(data, level === undefined ? undefined : { level });
 }
 
 export function gzipDecompress(data: Buffer, maxBytes: number): Buffer {
   let out: Buffer;
   try {
     // one byte of headroom tells "exactly maxBytes" apart from "more than maxBytes"
-    out = gunzipSync(data, { maxOutputLength: Math.min(maxBytes + 1, kMaxLength) });
+    out = zlibModule().gunzipSync(data, { maxOutputLength: Math.min(maxBytes + 1, kMaxLength) });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw decompressedTooLarge('gzip', maxBytes);
     throw decompressFailed('gzip', e);
