@@ -4,11 +4,36 @@
  *   12:00:01.234 INFO  broker: listening  address=127.0.0.1:9092 brokerId=0
  * The pretty form is a tiny formatter here rather than pino-pretty, to keep the dependency set small
  * and the hot path free of worker threads. Level comes from options, else VLTAVA_LOG_LEVEL, else info.
+ *
+ * pino itself (some 30 CommonJS modules, a tenth of the broker's startup; issue 8) is loaded by the
+ * first call at an enabled level: a broker at level warn with nothing to warn about never loads it,
+ * and a call below the level costs one comparison. `Logger` is the part of pino's API Vltava uses,
+ * so a caller may pass its own pino logger wherever a Logger is taken.
  */
-import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import { createRequire } from 'node:module';
+import type * as Pino from 'pino';
+import type { LevelWithSilent, Logger as PinoLogger } from 'pino';
 
-export type Logger = PinoLogger;
 export type LogLevel = LevelWithSilent;
+
+/** One level's log call: fields then message, or a message alone. */
+export interface LogFn {
+  (fields: object, msg?: string): void;
+  (msg: string): void;
+}
+type LogArgs = [fields: object, msg?: string] | [msg: string];
+
+/** The logging Vltava does; any pino logger is one. */
+export interface Logger {
+  fatal: LogFn;
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  trace: LogFn;
+  /** A logger adding `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
+}
 
 export interface LoggerOptions {
   level?: LogLevel;
@@ -21,6 +46,15 @@ export interface LoggerOptions {
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const LEVEL_VALUES: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
 
 export function resolveLogLevel(level?: string): LogLevel {
   const l = (level ?? process.env.VLTAVA_LOG_LEVEL ?? 'info').toLowerCase();
@@ -28,19 +62,70 @@ export function resolveLogLevel(level?: string): LogLevel {
   return l as LogLevel;
 }
 
+const require = createRequire(import.meta.url);
+let pinoModule: typeof Pino | undefined;
+// pino is CommonJS: a plain require also skips the ESM loader's scan of its exports.
+const loadPino = (): typeof Pino => (pinoModule ??= require('pino') as typeof Pino);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const dest = options.destination ?? process.stderr;
   const format = options.format ?? 'auto';
   const pretty = format === 'pretty' || (format === 'auto' && dest.isTTY === true);
   const level = resolveLogLevel(options.level);
-  const base = { level, name: options.name, base: undefined, timestamp: pino.stdTimeFunctions.epochTime };
-  if (!pretty) return pino(base, dest as pino.DestinationStream);
-  return pino(base, { write: (line: string) => dest.write(formatPretty(line)) });
+  return new PinoOnFirstUse(LEVEL_VALUES[level], () => {
+    const { pino } = loadPino();
+    const base = { level, name: options.name, base: undefined, timestamp: pino.stdTimeFunctions.epochTime };
+    if (!pretty) return pino(base, dest as Pino.DestinationStream);
+    return pino(base, { write: (line: string) => dest.write(formatPretty(line)) });
+  });
 }
 
 /** A logger that discards everything; the default for embedded brokers in tests. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return new PinoOnFirstUse(LEVEL_VALUES.silent, () => loadPino().pino({ level: 'silent' }));
+}
+
+/** Forwards to the pino logger `make` returns, made on the first call at or above `minLevel`. */
+class PinoOnFirstUse implements Logger {
+  private pino: PinoLogger | undefined;
+
+  constructor(
+    private readonly minLevel: number,
+    private readonly make: () => PinoLogger,
+  ) {}
+
+  private get logger(): PinoLogger {
+    this.pino ??= this.make();
+    return this.pino;
+  }
+
+  trace(...args: LogArgs): void {
+    if (this.minLevel <= 10) this.logger.trace(...(args as [object, string?]));
+  }
+
+  debug(...args: LogArgs): void {
+    if (this.minLevel <= 20) this.logger.debug(...(args as [object, string?]));
+  }
+
+  info(...args: LogArgs): void {
+    if (this.minLevel <= 30) this.logger.info(...(args as [object, string?]));
+  }
+
+  warn(...args: LogArgs): void {
+    if (this.minLevel <= 40) this.logger.warn(...(args as [object, string?]));
+  }
+
+  error(...args: LogArgs): void {
+    if (this.minLevel <= 50) this.logger.error(...(args as [object, string?]));
+  }
+
+  fatal(...args: LogArgs): void {
+    if (this.minLevel <= 60) this.logger.fatal(...(args as [object, string?]));
+  }
+
+  child(bindings: Record<string, unknown>): Logger {
+    return new PinoOnFirstUse(this.minLevel, () => this.logger.child(bindings));
+  }
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
