@@ -24,7 +24,6 @@ import { FetchSessionCache } from './replica/fetch-session.js';
 import { ProducerIdManager } from './txn/producer-id-manager.js';
 import { LogManagerProvider } from './replica/log-manager-provider.js';
 import type { LogProvider } from './replica/log-provider.js';
-import { MemoryLogProvider } from './replica/memory-log-provider.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { TopicManager } from './topic-manager.js';
 
@@ -98,7 +97,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     const t = metadata.topic(topic);
     return t ? new TopicConfig(config, t.configs) : undefined;
   };
-  const logs: LogProvider = inMemory ? new MemoryLogProvider(clock) : await LogManagerProvider.start({ config, metadata, clock, logger });
+  // Memory storage (tests, embedding) is imported only when asked for.
+  const logs: LogProvider = inMemory
+    ? new (await import('./replica/memory-log-provider.js')).MemoryLogProvider(clock)
+    : await LogManagerProvider.start({ config, metadata, clock, logger });
   const replicas = new ReplicaManager({ nodeId: metadata.nodeId, clock, logger, logs });
   const topics = new TopicManager(metadata.nodeId, config, metadata, replicas, logger);
 

@@ -3,9 +3,14 @@
  * The `vltava` command. One file per subcommand under commands/; this file only wires them into
  * commander and turns errors into a message and an exit code (no stack traces for user errors).
  */
-import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { VltavaError } from '../common/errors.js';
 import { registerServerCommands } from './commands/server-start.js';
+
+// commander is CommonJS: a plain require skips the ESM loader's scan of its exports (part of
+// `vltava server start`'s startup, issue 8).
+const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof Commander;
 
 // Run when executed (bin or `node dist/src/cli/main.js`), not when imported by tests.
 const invokedPath = process.argv[1] ?? '';
@@ -17,7 +22,7 @@ const [{ registerDumpLogCommand }, { registerClientCommands }] = serverOnly
   ? [{ registerDumpLogCommand: undefined }, { registerClientCommands: undefined }]
   : await Promise.all([import('./commands/dump-log.js'), import('./support/register.js')]);
 
-export function buildProgram(): Command {
+export function buildProgram(): Commander.Command {
   const program = new Command();
   program
     .name('vltava')

@@ -9,7 +9,7 @@ import { BrokerConfig } from '../../common/config/broker-config.js';
 import { parseOverride, parseProperties } from '../../common/config/properties.js';
 import { ConfigError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
-import { collect } from '../support/command.js';
+import { collect } from '../support/collect.js';
 import { tuneHeapForBroker } from '../support/heap-tuning.js';
 
 export interface ServerStartOptions {

@@ -59,5 +59,4 @@ function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
-/** Commander option parser for a repeatable option: collects every occurrence into an array. */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+export { collect } from './collect.js';
