@@ -16,7 +16,8 @@ import { TopicConfig } from '../common/config/topic-config.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import type { BrokerContext } from './context.js';
 import { RequestDispatcher } from './dispatcher.js';
-import { GroupService } from './group/group-service.js';
+import type { GroupService } from './group/group-service.js';
+import { GROUP_METADATA_TOPIC } from './group/partitioner.js';
 import { HANDLERS } from './handlers/index.js';
 import { LocalMetadataStore } from './metadata/local-metadata-store.js';
 import { SocketServer } from './net/socket-server.js';
@@ -110,9 +111,33 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     for (const t of metadata.topics()) replicas.updateTopicConfig(t, topics.topicConfig(t));
   });
 
-  // Loads __consumer_offsets (if it exists) before listeners open, so groups are served at once.
-  const groups = new GroupService({ config, clock, logger, replicas, topics, metadata });
-  await groups.startup();
+  // The group coordinator starts with the first request that needs it (the group handlers'
+  // prepare), which keeps its modules out of startup. If __consumer_offsets exists, it starts now and
+  // loads the offsets before the listeners open, so groups are served at once.
+  let groups: GroupService | undefined;
+  let groupsStarting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  const startGroups = (): Promise<void> => {
+    if (closing !== undefined && groupsStarting === undefined) {
+      return Promise.reject(new Error('the broker is closing; the group coordinator is not started'));
+    }
+    groupsStarting ??= (async () => {
+      const { GroupService } = await import('./group/group-service.js');
+      const service = new GroupService({ config, clock, logger, replicas, topics, metadata });
+      try {
+        await service.startup();
+      } catch (err) {
+        await service.shutdown().catch(() => undefined);
+        throw err;
+      }
+      groups = service;
+    })().catch((err: unknown) => {
+      groupsStarting = undefined; // the next request that needs the coordinator tries again
+      throw err;
+    });
+    return groupsStarting;
+  };
+  if (metadata.topic(GROUP_METADATA_TOPIC) !== undefined) await startGroups();
 
   let dispatcher!: RequestDispatcher;
   const context: BrokerContext = {
@@ -126,7 +151,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     replicas,
     fetchSessions: new FetchSessionCache(1000),
     producerIds: new ProducerIdManager(metadata),
-    groups,
+    get groups(): GroupService {
+      if (groups === undefined) throw new Error('the group coordinator is not started (see BrokerContext.startGroups)');
+      return groups;
+    },
+    startGroups,
     topicConfig: topicConfigFor,
     advertisedListener: (name) => advertised.get(name) ?? advertised.values().next().value!,
     supportedVersions: () => dispatcher.supportedVersions(),
@@ -162,13 +191,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
-    await groups.shutdown();
+    await groups?.shutdown();
     await replicas.close();
     await metadata.close();
     throw err;
   }
 
-  let closing: Promise<void> | undefined;
   const first = bound[0]!;
   return {
     nodeId: metadata.nodeId,
@@ -184,7 +212,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         replicas.fetchPurgatory.forceCompleteAll();
         replicas.producePurgatory.forceCompleteAll();
         // Waiting JoinGroup / SyncGroup responses are answered NOT_COORDINATOR, timers stopped.
-        await groups.shutdown();
+        await groupsStarting?.catch(() => undefined);
+        await groups?.shutdown();
         await Promise.all(servers.map((s) => s.close()));
         await replicas.close();
         await metadata.close();

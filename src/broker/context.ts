@@ -25,8 +25,13 @@ export interface BrokerContext {
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
   readonly producerIds: ProducerIdManager;
-  /** Consumer groups and committed offsets (the group coordinator). */
+  /**
+   * Consumer groups and committed offsets (the group coordinator). Started on first need: reading it
+   * before `startGroups()` has resolved throws (handlers that use it start it in `prepare`).
+   */
   readonly groups: GroupService;
+  /** Starts the group coordinator, once; loads __consumer_offsets if it exists. */
+  startGroups(): Promise<void>;
   /** The effective config of a topic (overrides over broker defaults). */
   topicConfig(topic: string): TopicConfig | undefined;
   /** How clients reach this broker on the listener a request arrived on. */

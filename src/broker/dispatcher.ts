@@ -13,8 +13,9 @@
  * as read from the log) are handed to the socket as their own buffers in one corked write instead
  * of being copied into the response buffer.
  * A key's handler module and codecs are loaded on its first request (handlers/index.ts,
- * protocol/api-codecs.ts; ApiVersions is always loaded), so startup parses neither. While they load,
- * every later request waits behind them, so handlers still start in arrival order; responses are
+ * protocol/api-codecs.ts; ApiVersions is always loaded), and the handler's `prepare` runs (the group
+ * handlers start the group coordinator), so startup does none of it. While that is in progress,
+ * every later request waits behind it, so handlers still start in arrival order; responses are
  * written in request order by the connection in any case.
  */
 import type { Logger } from '../common/logger.js';
@@ -56,8 +57,11 @@ export class RequestDispatcher {
   ) {
     for (const h of handlers) {
       this.registrations.set(h.apiKey, h);
+      // A handler that comes with the registry (ApiVersions) is ready before any request arrives.
       const codecs = loadedApiCodecs(h.apiKey);
-      if (h.handler !== undefined && codecs !== undefined) this.loaded.set(h.apiKey, { handler: h.handler, codecs });
+      if (h.handler !== undefined && h.handler.prepare === undefined && codecs !== undefined) {
+        this.loaded.set(h.apiKey, { handler: h.handler, codecs });
+      }
     }
   }
 
@@ -106,13 +110,19 @@ export class RequestDispatcher {
   };
 
   private async load(served: HandlerRegistration): Promise<Loaded> {
-    const [handler, codecs] = await Promise.all([served.handler ?? served.load(), loadApiCodecs(served.apiKey)]);
+    const [handler, codecs] = await Promise.all([this.loadHandler(served), loadApiCodecs(served.apiKey)]);
     if (handler.apiKey !== served.apiKey) {
       throw new Error(`handler registered for API key ${served.apiKey} is for key ${handler.apiKey}`);
     }
     const loaded = { handler, codecs };
     this.loaded.set(served.apiKey, loaded);
     return loaded;
+  }
+
+  private async loadHandler(served: HandlerRegistration): Promise<ApiHandler> {
+    const handler = served.handler ?? (await served.load());
+    await handler.prepare?.(this.broker);
+    return handler;
   }
 
   private loadSettled(loading: Promise<unknown>): void {

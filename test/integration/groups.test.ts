@@ -264,6 +264,8 @@ describe('group state and offsets survive broker restarts', () => {
       await broker.close();
 
       broker = await startBroker({ port: 0, config });
+      // __consumer_offsets exists, so the coordinator loaded it before the listeners opened.
+      assert.ok(broker.context.groups.listGroups().some((g) => g.groupId === 'persist'));
       c = await RawClient.connect(broker.bootstrapServers);
       try {
         assert.deepEqual(await fetchCommitted(c, 'persist'), [

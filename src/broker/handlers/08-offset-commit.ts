@@ -14,6 +14,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: ApiKeys.OffsetCommit,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const now = ctx.broker.clock.now();

@@ -28,6 +28,7 @@ function fetch(
 
 export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: ApiKeys.OffsetFetch,
+  prepare: (broker) => broker.startGroups(),
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const epoch = (e: number) => (v >= 5 ? e : -1);

@@ -43,6 +43,7 @@ async function lookup(key: string, keyType: number, ctx: RequestContext): Promis
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: ApiKeys.FindCoordinator,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     if (v >= 4) {

@@ -15,6 +15,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: ApiKeys.JoinGroup,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     let r: JoinResult;

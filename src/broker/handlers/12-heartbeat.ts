@@ -11,6 +11,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   apiKey: ApiKeys.Heartbeat,
+  prepare: (broker) => broker.startGroups(),
   handle(req, ctx) {
     let errorCode: number;
     try {

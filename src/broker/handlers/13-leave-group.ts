@@ -13,6 +13,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: ApiKeys.LeaveGroup,
+  prepare: (broker) => broker.startGroups(),
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const leaving =

@@ -13,6 +13,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   apiKey: ApiKeys.SyncGroup,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     let r: SyncResult;

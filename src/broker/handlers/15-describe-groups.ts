@@ -16,6 +16,7 @@ const OMITTED = -2147483648;
 
 export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: ApiKeys.DescribeGroups,
+  prepare: (broker) => broker.startGroups(),
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const groups = req.groups.map((groupId) => {

@@ -10,6 +10,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   apiKey: ApiKeys.ListGroups,
+  prepare: (broker) => broker.startGroups(),
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const groups = ctx.broker.groups.listGroups(v >= 4 ? req.statesFilter : [], v >= 5 ? req.typesFilter : []);

@@ -10,6 +10,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: ApiKeys.DeleteGroups,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     const results = await Promise.all(
       req.groupsNames.map(async (groupId) => {

@@ -11,6 +11,7 @@ import { defineHandler } from './types.js';
 
 export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   apiKey: ApiKeys.OffsetDelete,
+  prepare: (broker) => broker.startGroups(),
   async handle(req, ctx) {
     try {
       const r = await ctx.broker.groups.deleteOffsets(

@@ -17,6 +17,8 @@ export interface RequestContext {
 export interface ApiHandler<Req = unknown, Res = unknown> {
   /** Checked against the registry entry that loads the module. */
   readonly apiKey: number;
+  /** Runs once per broker before the first request this handler serves, e.g. to start a service. */
+  prepare?(broker: BrokerContext): Promise<void>;
   /** Returns the response, or null to send none (Produce acks=0). May be sync or async. */
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
 }

@@ -57,6 +57,20 @@ describe('first use of an API key', () => {
     client.close();
   });
 
+  it('starts the group coordinator with the first request that needs it', async () => {
+    const b = await startBroker({ port: 0, storage: 'memory' });
+    try {
+      assert.throws(() => b.context.groups, /not started/);
+      const client = await RawKafkaClient.connect(b.bootstrapServers);
+      const res = await client.request(ApiKeys.ListGroups, 4, { statesFilter: [], typesFilter: [] });
+      assert.equal(res.errorCode, 0);
+      assert.deepEqual(b.context.groups.listGroups(), []);
+      client.close();
+    } finally {
+      await b.close();
+    }
+  });
+
   it('every registered handler module loads and is the handler for its key', async () => {
     for (const h of HANDLERS) assert.equal((await h.load()).apiKey, h.apiKey);
   });
