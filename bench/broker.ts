@@ -28,7 +28,7 @@ import {
 } from './lib/loadgen.js';
 import { rdperfBinary, rdperfConsume, rdperfE2e, rdperfProduce, type RdperfSettings } from './lib/rdperf.js';
 import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
-import { wireE2e, wireFetch } from './lib/wire-clients.js';
+import { wireE2eInChild, wireFetch } from './lib/wire-clients.js';
 import { createTopic, WireConnection } from './lib/wire.js';
 import { BENCH_BROKER_OVERRIDES, BENCH_TOPIC_CONFIGS } from './blaster.js';
 
@@ -251,7 +251,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
       const seconds = rate === e2eRate ? e2eSeconds : e2eSeconds / 2;
       const warmup = smoke ? 0.1 : 1;
       const probe = startHiccupProbe(seconds + warmup);
-      const w = await wireE2e(broker.port, et, rate, 1024, seconds, warmup);
+      const w = await wireE2eInChild(broker.port, et, rate, 1024, seconds, warmup);
       const hiccup = await probe;
       latency.push({
         client: 'wire producer + long-poll fetch',
