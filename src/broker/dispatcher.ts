@@ -65,11 +65,15 @@ export class RequestDispatcher {
     }
   }
 
-  /** The (apiKey, min, max) triples ApiVersions advertises: exactly the registered handlers. */
+  /**
+   * The (apiKey, min, max) triples ApiVersions advertises: exactly the registered handlers, except
+   * that Produce is listed from v0 as Kafka 4 lists it (KAFKA-18659); v0-2 requests still close
+   * the connection like any unserved version.
+   */
   supportedVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
     return [...this.registrations.values()]
       .sort((a, b) => a.apiKey - b.apiKey)
-      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }));
   }
 
   /**

@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { type Broker, startBroker } from '../../src/broker/broker.js';
+import { ApiKeys, type ProduceRequest } from '../../src/protocol/messages/index.js';
+import { ATTRIBUTES_OFFSET, COMPRESSION_CODEC_MASK } from '../../src/protocol/records/batch-header.js';
 
 const run = promisify(execFile);
 let broker: Broker;
@@ -22,6 +24,30 @@ before(async () => {
 after(async () => {
   await broker.close();
 });
+
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+const PAD = ` ${'compressible '.repeat(40)}`;
+
+/**
+ * The compression codecs of the batches clients send to `topic` from now on (by name), read from
+ * the Produce requests as they arrive: a client that falls back to uncompressed batches (as
+ * librdkafka before 2.8 does when a broker does not list Produce v0, KAFKA-18659) shows up here.
+ */
+function watchCodecs(topic: string): { seen: Set<string>; stop: () => void } {
+  const seen = new Set<string>();
+  const stop = broker.dispatcher.intercept(ApiKeys.Produce, (req) => {
+    for (const t of (req as ProduceRequest).topicData) {
+      if (t.name !== topic) continue;
+      for (const p of t.partitionData) {
+        if (p.records !== null && p.records.length > ATTRIBUTES_OFFSET + 1) {
+          seen.add(CODECS[p.records.readInt16BE(ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK]!);
+        }
+      }
+    }
+    return undefined; // the real handler answers
+  });
+  return { seen, stop };
+}
 
 async function python(name: string, script: string): Promise<Record<string, unknown>> {
   const file = join(tmpdir(), `vltava-compat-${name}-${process.pid}.py`);
@@ -35,19 +61,23 @@ describe('compat: kcat (librdkafka)', () => {
     const bs = broker.bootstrapServers;
     const topic = 'kcat-compat';
     await run('kcat', ['-b', bs, '-L', '-t', topic]); // auto-creates via Metadata
-    for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
-      const input = `k-${codec}:keyed-${codec}\nunkeyed-${codec}\n`;
+    const codecs = watchCodecs(topic);
+    for (const codec of CODECS) {
+      // Compressible values: librdkafka sends a batch uncompressed when compressing would not shrink it.
+      const input = `k-${codec}:keyed-${codec}${PAD}\nunkeyed-${codec}${PAD}\n`;
       const child = execFile('kcat', ['-b', bs, '-P', '-t', topic, '-K:', '-z', codec, '-X', 'acks=all']);
       child.stdin!.end(input);
       await new Promise<void>((resolve, reject) =>
         child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exit ${code}`)))),
       );
     }
+    codecs.stop();
+    assert.deepEqual([...codecs.seen].sort(), [...CODECS].sort(), 'kcat sent each codec compressed as asked');
     const { stdout } = await run('kcat', ['-b', bs, '-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%k|%s\n']);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 10);
-    assert.ok(lines.includes('k-zstd|keyed-zstd'));
-    assert.ok(lines.includes('|unkeyed-lz4'));
+    assert.ok(lines.includes(`k-zstd|keyed-zstd${PAD}`));
+    assert.ok(lines.includes(`|unkeyed-lz4${PAD}`));
     const q = await run('kcat', ['-b', bs, '-Q', '-t', `${topic}:0:${Date.now() - 60_000}`]);
     assert.match(q.stdout, /offset 0/);
   });
@@ -98,6 +128,7 @@ print(json.dumps({'codecs': codecs, 'values': values, 'tsFound': sum(1 for v in 
 
 describe('compat: confluent-kafka-python', () => {
   it('administers topics and configs, produces with every codec, consumes, finds offsets by timestamp', async () => {
+    const codecs = watchCodecs('ck-compat');
     const out = await python(
       'confluent',
       `
@@ -109,8 +140,8 @@ a = AdminClient({'bootstrap.servers': bs})
 for f in a.create_topics([NewTopic('ck-compat', 3, 1, config={'cleanup.policy': 'delete'})]).values(): f.result()
 for codec in ['none', 'gzip', 'snappy', 'lz4', 'zstd']:
     p = Producer({'bootstrap.servers': bs, 'compression.type': codec, 'acks': 'all'})
-    p.produce('ck-compat', key=b'k', value=('keyed-' + codec).encode())
-    p.produce('ck-compat', value=('unkeyed-' + codec).encode())
+    p.produce('ck-compat', key=b'k', value=('keyed-' + codec + ' ' + 'compressible ' * 40).encode())
+    p.produce('ck-compat', value=('unkeyed-' + codec + ' ' + 'compressible ' * 40).encode())
     assert p.flush(10) == 0
 c = Consumer({'bootstrap.servers': bs, 'group.id': 'unused', 'enable.auto.commit': False})
 c.assign([TopicPartition('ck-compat', i, OFFSET_BEGINNING) for i in range(3)])
@@ -127,6 +158,12 @@ desc = a.describe_configs([d])[d].result()
 for f in a.delete_topics(['ck-compat']).values(): f.result()
 print(json.dumps({'values': sorted(values), 'tsFound': sum(1 for t in ts if t.offset >= 0), 'retention': desc['retention.ms'].value, 'retentionSource': int(desc['retention.ms'].source)}))
 `,
+    );
+    codecs.stop();
+    assert.deepEqual(
+      [...codecs.seen].sort(),
+      [...CODECS].sort(),
+      'confluent-kafka sent each codec compressed as asked',
     );
     assert.equal((out.values as string[]).length, 10);
     assert.ok((out.tsFound as number) >= 1);

@@ -12,6 +12,12 @@ import type { ApiHandler } from './types.js';
 /** One served API key: the versions ApiVersions advertises and how to get its handler. */
 export interface HandlerRegistration {
   readonly apiKey: number;
+  /**
+   * The lowest version ApiVersions advertises when it differs from `minVersion` (the lowest served):
+   * only Produce, which Kafka 4 advertises from v0 while refusing v0-2 (KAFKA-18659: librdkafka
+   * before 2.8 sends gzip, snappy and lz4 batches uncompressed unless the broker lists Produce v0).
+   */
+  readonly advertisedMinVersion?: number;
   readonly minVersion: number;
   readonly maxVersion: number;
   /** Set when the handler is loaded with the registry (ApiVersions): no request waits for it. */
@@ -32,7 +38,7 @@ function served(
 
 /** served(API key, lowest version, highest version, handler module). */
 export const HANDLERS: readonly HandlerRegistration[] = [
-  served(ApiKeys.Produce, 3, 11, () => import('./00-produce.js')),
+  { ...served(ApiKeys.Produce, 3, 11, () => import('./00-produce.js')), advertisedMinVersion: 0 },
   served(ApiKeys.Fetch, 4, 17, () => import('./01-fetch.js')),
   served(ApiKeys.ListOffsets, 0, 10, () => import('./02-list-offsets.js')),
   served(ApiKeys.Metadata, 0, 12, () => import('./03-metadata.js')),

@@ -79,6 +79,22 @@ describe('single-node broker', () => {
     assert.equal(md.brokers.length, 1);
   });
 
+  it('lists Produce from v0 as Kafka 4 does (KAFKA-18659) but closes a connection that sends Produce v2', async () => {
+    const res = await client.request(ApiKeys.ApiVersions, 3, {
+      clientSoftwareName: 'test',
+      clientSoftwareVersion: '1.0',
+    });
+    const produce = res.apiKeys.find((k: { apiKey: number }) => k.apiKey === ApiKeys.Produce);
+    assert.deepEqual({ min: produce.minVersion, max: produce.maxVersion }, { min: 0, max: 11 });
+    const c = await RawKafkaClient.connect(broker.bootstrapServers);
+    c.request(ApiKeys.Produce, 2, req.produce('v2-refused', 0, req.batch(['old']))).catch(() => {});
+    await c.closed;
+    const md = await client.request(ApiKeys.Metadata, 12, req.metadata(['v2-refused']));
+    assert.equal(md.topics[0].errorCode, ERR.NONE);
+    const list = await client.request(ApiKeys.ListOffsets, 7, req.listOffsets('v2-refused', 0, -1));
+    assert.equal(list.topics[0].partitions[0].offset, 0n, 'nothing was appended');
+  });
+
   it('auto-creates topics from Metadata and rejects invalid names', async () => {
     const md = await client.request(ApiKeys.Metadata, 12, req.metadata(['auto-1', 'bad name!']));
     assert.equal(md.topics[0].errorCode, ERR.NONE);
