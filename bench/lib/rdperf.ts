@@ -21,6 +21,11 @@ export type RdperfSettings = Record<string, Record<string, string>>;
 
 export interface RdperfRun extends ClientRun {
   settings?: RdperfSettings;
+  /** CLOCK_MONOTONIC (ns) at the run's clock start and end, comparable across rdperf processes. */
+  startNs?: number;
+  endNs?: number;
+  /** What stopped the clock: the last delivery report, the high watermark (acks=0) or the last record. */
+  clockEnd?: string;
 }
 
 export interface RdperfE2e {
@@ -80,7 +85,11 @@ async function rdperf(args: string[], timeoutS: number): Promise<Record<string, 
 
 const bootstrap = (port: number) => `${HOST}:${port}`;
 
-/** `count` records of `size` bytes to partition 0; seconds from the first send to the last ack. */
+/**
+ * `count` records of `size` bytes to partition 0 (or, with `extra` ['--partitions', 'N'],
+ * round-robin over 0..N-1); seconds from the first send to the last ack (acks=0: until the high
+ * watermarks account for every record). `acks` -1 is all.
+ */
 export async function rdperfProduce(
   port: number,
   topic: string,
@@ -114,7 +123,7 @@ export async function rdperfProduce(
   }
 }
 
-/** Reads `count` records of partition 0 from offset 0 (legacy simple consumer, no group). */
+/** Reads `count` records from offset 0 of partition 0, or of 0..N-1 with `extra` ['--partitions', 'N']. */
 export async function rdperfConsume(
   port: number,
   topic: string,
@@ -181,6 +190,9 @@ function run(r: Record<string, unknown>): RdperfRun {
     records: Number(r.records),
     seconds: Number(r.seconds),
     settings: r.settings as RdperfSettings,
+    startNs: Number(r.startNs),
+    endNs: Number(r.endNs),
+    clockEnd: String(r.clockEnd),
     ...(r.error ? { error: String(r.error) } : {}),
   };
 }

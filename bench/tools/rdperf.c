@@ -6,14 +6,26 @@
  * with errors (the JSON's "error" says which).
  *
  *   rdperf produce --brokers H:P --topic T --size B --count N --acks A [--linger-ms 5]
- *                  [--batch-size 1000000] [--partition 0] [--timeout-s 120] [-X key=value ...]
- *   rdperf consume --brokers H:P --topic T --count N [--fetch-max-bytes 52428800] [-X ...]
+ *                  [--batch-size 1000000] [--partition 0] [--partitions 1] [--payload fixed|text]
+ *                  [--start-at-ns T] [--timeout-s 120] [-X key=value ...]
+ *   rdperf consume --brokers H:P --topic T --count N [--partition 0] [--partitions 1]
+ *                  [--fetch-max-bytes 52428800] [-X ...]
  *   rdperf e2e     --brokers H:P --topic T --rate-mbps R --size B --seconds S [--warmup-seconds 1]
  *
- * produce: N records of B bytes (no key; one static payload handed to librdkafka without a copy)
- * to one partition. The clock runs from the first produce call to the last delivery report; a
- * metadata request connects to the broker before it starts. consume: the legacy simple consumer
- * (no group) from offset 0 of one partition; the clock runs from consume_start to the N-th record.
+ * produce: N records of B bytes, no key, record i to partition P + i % N (--partition P,
+ * --partitions N; explicit round-robin, because librdkafka's default partitioner sends null-key
+ * records to one sticky partition at a time). The payload is handed to librdkafka without a copy:
+ * "fixed" is one buffer of 'x' for every record; "text" gives record i its own window of a 16 MiB
+ * pool of pseudo-words, so a compressor sees distinct records with text's redundancy. The clock
+ * runs from the first produce call to the last delivery report; a metadata request connects to
+ * the broker before it starts. With acks=0 a delivery report means only that the request was
+ * written to the socket, so the clock runs on until the partitions' high watermarks have grown by
+ * the records delivered (ListOffsets polled every ms; concurrent producers to the same partitions
+ * make that end early). consume: the legacy simple consumer (no group) from offset 0 of
+ * partitions P..P+N-1, all on one queue; the clock runs from consume_start to the N-th record.
+ * Throughput lines carry startNs/endNs (CLOCK_MONOTONIC, shared by the machine's processes), so a
+ * driver running several rdperf at once can time them together; --start-at-ns T (CLOCK_MONOTONIC)
+ * makes produce connect first and start its clock at T, so they also start together.
  * e2e: a producer (acks=all, linger.ms=0) at a fixed rate and a consumer at the tail on its own
  * thread; each value starts with its CLOCK_MONOTONIC send time, read just before the produce call.
  * -X sets any librdkafka property; named flags and -X apply in order, after the mode's defaults.
@@ -34,9 +46,11 @@
 
 struct options {
   const char *mode, *brokers, *topic, *acks;
+  const char *payload;
   long size, count;
-  int partition;
+  int partition, partitions;
   double rate_mbps, seconds, warmup_seconds, timeout_s;
+  int64_t start_at_ns;
   const char *conf[MAX_CONF][2];
   int nconf;
 };
@@ -115,10 +129,12 @@ static rd_kafka_topic_t *open_topic(rd_kafka_t *rk, const struct options *o) {
   const struct rd_kafka_metadata *md;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
   if (err) die("metadata for %s from %s: %s", o->topic, o->brokers, rd_kafka_err2str(err));
-  int ok = md->topic_cnt == 1 && !md->topics[0].err && o->partition < md->topics[0].partition_cnt;
+  int ok = md->topic_cnt == 1 && !md->topics[0].err && o->partition + o->partitions <= md->topics[0].partition_cnt;
   rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_NO_ERROR;
   rd_kafka_metadata_destroy(md);
-  if (!ok) die("topic %s partition %d not found: %s", o->topic, o->partition, rd_kafka_err2str(terr));
+  if (!ok)
+    die("topic %s partitions %d..%d not found: %s", o->topic, o->partition, o->partition + o->partitions - 1,
+        rd_kafka_err2str(terr));
   return rkt;
 }
 
@@ -155,12 +171,14 @@ static void print_settings(void) {
   putchar('}');
 }
 
-/* MBps counts payload bytes (values), as the bench's other rows do. */
-static void print_throughput(const char *mode, long records, long bytes, double seconds, long errors) {
-  double s = seconds > 0 ? seconds : 1e-9;
+/* MBps counts payload bytes (values), as the bench's other rows do. clock names the clock's end. */
+static void print_throughput(const char *mode, const struct options *o, long records, long bytes, int64_t start_ns,
+                             int64_t end_ns, const char *clock, long errors) {
+  double seconds = (end_ns - start_ns) / 1e9, s = seconds > 0 ? seconds : 1e-9;
   printf("{\"mode\":\"%s\",\"records\":%ld,\"bytes\":%ld,\"seconds\":%.6f,\"MBps\":%.3f,\"recordsPerSec\":%.1f,"
-         "\"errors\":%ld,",
-         mode, records, bytes, seconds, bytes / 1e6 / s, records / s, errors);
+         "\"errors\":%ld,\"partitions\":%d,\"startNs\":%lld,\"endNs\":%lld,\"clockEnd\":\"%s\",",
+         mode, records, bytes, seconds, bytes / 1e6 / s, records / s, errors, o->partitions, (long long)start_ns,
+         (long long)end_ns, clock);
   print_settings();
   fputs(",\"error\":", stdout);
   print_json_string(run_error);
@@ -184,20 +202,79 @@ static void produce_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
   dr.last_ns = now_ns();
 }
 
+/* The value a client was given for key, or NULL (librdkafka's default). */
+static const char *applied_value(const char *client, const char *key) {
+  for (int i = 0; i < napplied; i++)
+    if (!strcmp(applied[i].client, client) && !strcmp(applied[i].key, key)) return applied[i].value;
+  return NULL;
+}
+
+/* Sum of the high watermarks of the run's partitions, or -1 (and the run's error) if one fails. */
+static long high_watermarks(rd_kafka_t *rk, const struct options *o) {
+  long sum = 0;
+  for (int p = o->partition; p < o->partition + o->partitions; p++) {
+    int64_t low, high;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, o->topic, p, &low, &high, 5000);
+    if (err) {
+      set_error("high watermark of %s-%d: %s", o->topic, p, rd_kafka_err2str(err));
+      return -1;
+    }
+    sum += (long)high;
+  }
+  return sum;
+}
+
+static uint64_t xorshift64(uint64_t *s) {
+  *s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+  return *s;
+}
+
+/* len bytes of words (2 to 9 lowercase letters, from a fixed dictionary of 256) separated by
+ * spaces, the same on every run: compressible like text (lz4 -1 leaves 44%), not like a run of
+ * one byte. */
+static void fill_text(char *buf, size_t len) {
+  uint64_t s = 0x9e3779b97f4a7c15ull;
+  char words[256][9];
+  int lengths[256];
+  for (int w = 0; w < 256; w++) {
+    lengths[w] = 2 + (int)(xorshift64(&s) % 8);
+    for (int c = 0; c < lengths[w]; c++) words[w][c] = (char)('a' + xorshift64(&s) % 26);
+  }
+  size_t i = 0;
+  while (i < len) {
+    int w = (int)(xorshift64(&s) % 256);
+    for (int c = 0; c < lengths[w] && i < len; c++) buf[i++] = words[w][c];
+    if (i < len) buf[i++] = ' ';
+  }
+}
+
 static int run_produce(const struct options *o) {
   const char *defaults[] = {"acks", o->acks, "linger.ms", "5", "batch.size", "1000000",
                             "queue.buffering.max.messages", "2000000", "queue.buffering.max.kbytes", "2097152",
                             "compression.type", "none", "enable.idempotence", "false", NULL};
   rd_kafka_t *rk = new_client(RD_KAFKA_PRODUCER, o, defaults, produce_dr);
   rd_kafka_topic_t *rkt = open_topic(rk, o);
-  char *payload = malloc(o->size);
-  if (!payload) die("out of memory");
-  memset(payload, 'x', o->size);
+  const char *acks = applied_value("producer", "acks");
+  int acks0 = acks && !strcmp(acks, "0");
+  long hwm0 = acks0 ? high_watermarks(rk, o) : 0;
+  int text = !strcmp(o->payload, "text");
+  size_t pool_len = text ? (size_t)(o->size > 8 << 20 ? 2 * o->size : 16 << 20) : (size_t)o->size;
+  char *pool = malloc(pool_len);
+  if (!pool) die("out of memory");
+  if (text) fill_text(pool, pool_len);
+  else memset(pool, 'x', pool_len);
+  size_t windows = pool_len - o->size + 1; /* distinct payload offsets; 1 for "fixed" */
+  if (o->start_at_ns > now_ns()) {
+    struct timespec ts = {o->start_at_ns / 1000000000, o->start_at_ns % 1000000000};
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+  }
   int64_t t0 = now_ns(), deadline = t0 + (int64_t)(o->timeout_s * 1e9);
   long sent = 0;
   while (sent < o->count && !run_error[0]) {
-    /* msgflags 0: librdkafka keeps the pointer, no copy and no free; payload outlives the run. */
-    if (rd_kafka_produce(rkt, o->partition, 0, payload, o->size, NULL, 0, NULL) == 0) {
+    int32_t partition = o->partition + (int32_t)(sent % o->partitions);
+    char *value = pool + (size_t)sent * o->size % windows;
+    /* msgflags 0: librdkafka keeps the pointer, no copy and no free; the pool outlives the run. */
+    if (rd_kafka_produce(rkt, partition, 0, value, o->size, NULL, 0, NULL) == 0) {
       if ((++sent & 1023) == 0) rd_kafka_poll(rk, 0);
       continue;
     }
@@ -213,11 +290,24 @@ static int run_produce(const struct options *o) {
   if (rd_kafka_flush(rk, left_ms > 0 ? left_ms : 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
     set_error("%d records not delivered within %.0f s", rd_kafka_outq_len(rk), o->timeout_s);
   long undelivered = o->count - dr.delivered - dr.failed;
-  double seconds = ((dr.last_ns ? dr.last_ns : now_ns()) - t0) / 1e9;
-  print_throughput("produce", dr.delivered, dr.delivered * o->size, seconds, dr.failed + undelivered);
+  int64_t t1 = dr.last_ns ? dr.last_ns : now_ns();
+  if (acks0 && !run_error[0]) {
+    long held;
+    while ((held = high_watermarks(rk, o)) >= 0 && held - hwm0 < dr.delivered) {
+      if (now_ns() > deadline) {
+        set_error("the high watermarks hold %ld of %ld records after %.0f s", held - hwm0, dr.delivered, o->timeout_s);
+        break;
+      }
+      struct timespec ts = {0, 1000000};
+      nanosleep(&ts, NULL);
+    }
+    t1 = now_ns();
+  }
+  print_throughput("produce", o, dr.delivered, dr.delivered * o->size, t0, t1,
+                   acks0 ? "high watermark" : "last delivery report", dr.failed + undelivered);
   rd_kafka_topic_destroy(rkt);
   rd_kafka_destroy(rk);
-  free(payload);
+  free(pool);
   return run_error[0] ? 2 : 0;
 }
 
@@ -249,18 +339,21 @@ static int run_consume(const struct options *o) {
   rd_kafka_t *rk = new_client(RD_KAFKA_CONSUMER, o, defaults, NULL);
   rd_kafka_topic_t *rkt = open_topic(rk, o);
   long count = o->count;
+  rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
   int64_t t0 = now_ns(), deadline = t0 + (int64_t)(o->timeout_s * 1e9);
-  if (rd_kafka_consume_start(rkt, o->partition, RD_KAFKA_OFFSET_BEGINNING) == -1)
-    die("consume_start: %s", rd_kafka_err2str(rd_kafka_last_error()));
+  for (int p = o->partition; p < o->partition + o->partitions; p++)
+    if (rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, queue) == -1)
+      die("consume_start %s-%d: %s", o->topic, p, rd_kafka_err2str(rd_kafka_last_error()));
   while (cs.records < count && !run_error[0]) {
-    if (rd_kafka_consume_callback(rkt, o->partition, 100, consume_cb, &count) == -1)
+    if (rd_kafka_consume_callback_queue(queue, 100, consume_cb, &count) == -1)
       set_error("consume_callback: %s", rd_kafka_err2str(rd_kafka_last_error()));
     rd_kafka_poll(rk, 0); /* serves error_cb */
     if (now_ns() > deadline) set_error("read %ld of %ld records in %.0f s", cs.records, count, o->timeout_s);
   }
-  double seconds = ((cs.records == count ? cs.last_ns : now_ns()) - t0) / 1e9;
-  rd_kafka_consume_stop(rkt, o->partition);
-  print_throughput("consume", cs.records, cs.bytes, seconds, cs.errors + (count - cs.records));
+  int64_t t1 = cs.records == count ? cs.last_ns : now_ns();
+  for (int p = o->partition; p < o->partition + o->partitions; p++) rd_kafka_consume_stop(rkt, p);
+  rd_kafka_queue_destroy(queue);
+  print_throughput("consume", o, cs.records, cs.bytes, t0, t1, "last record", cs.errors + (count - cs.records));
   rd_kafka_topic_destroy(rkt);
   rd_kafka_destroy(rk);
   return run_error[0] ? 2 : 0;
@@ -435,8 +528,8 @@ static double number(const char *flag, const char *v) {
 }
 
 int main(int argc, char **argv) {
-  struct options o = {.acks = "1", .size = 1024, .count = 0, .rate_mbps = 10, .seconds = 10, .warmup_seconds = 1,
-                      .timeout_s = 120};
+  struct options o = {.acks = "1", .payload = "fixed", .size = 1024, .count = 0, .partitions = 1, .rate_mbps = 10,
+                      .seconds = 10, .warmup_seconds = 1, .timeout_s = 120};
   if (argc < 2) die("usage: rdperf produce|consume|e2e --brokers H:P --topic T [options] (see bench/tools/rdperf.c)");
   o.mode = argv[1];
   for (int i = 2; i < argc; i++) {
@@ -449,10 +542,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(f, "--size")) o.size = (long)number(f, v);
     else if (!strcmp(f, "--count")) o.count = (long)number(f, v);
     else if (!strcmp(f, "--partition")) o.partition = (int)number(f, v);
+    else if (!strcmp(f, "--partitions")) o.partitions = (int)number(f, v);
+    else if (!strcmp(f, "--payload")) o.payload = v;
     else if (!strcmp(f, "--rate-mbps")) o.rate_mbps = number(f, v);
     else if (!strcmp(f, "--seconds")) o.seconds = number(f, v);
     else if (!strcmp(f, "--warmup-seconds")) o.warmup_seconds = number(f, v);
     else if (!strcmp(f, "--timeout-s")) o.timeout_s = number(f, v);
+    else if (!strcmp(f, "--start-at-ns")) o.start_at_ns = (int64_t)number(f, v);
     else if (!strcmp(f, "--linger-ms")) add_conf(&o, "linger.ms", v);
     else if (!strcmp(f, "--batch-size")) add_conf(&o, "batch.size", v);
     else if (!strcmp(f, "--fetch-max-bytes")) add_conf(&o, "fetch.max.bytes", v);
@@ -465,12 +561,15 @@ int main(int argc, char **argv) {
   }
   if (!o.brokers || !o.topic) die("--brokers and --topic are required");
   if (o.size < 1) die("--size must be at least 1");
+  if (o.partitions < 1) die("--partitions must be at least 1");
+  if (strcmp(o.payload, "fixed") && strcmp(o.payload, "text")) die("--payload is fixed or text, not '%s'", o.payload);
   if (!strcmp(o.mode, "produce") || !strcmp(o.mode, "consume")) {
     if (o.count < 1) die("%s needs --count N (N >= 1)", o.mode);
     return o.mode[0] == 'p' ? run_produce(&o) : run_consume(&o);
   }
   if (!strcmp(o.mode, "e2e")) {
     if (o.rate_mbps <= 0 || o.seconds <= 0) die("e2e needs --rate-mbps > 0 and --seconds > 0");
+    if (o.partitions != 1) die("e2e uses one partition (--partition P)");
     return run_e2e(&o);
   }
   die("unknown mode '%s' (produce, consume or e2e)", o.mode);
