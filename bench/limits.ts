@@ -4,105 +4,20 @@
  * sequential write of the data dir's file system (1 MiB writes, without and with fdatasync per
  * write), CRC32C (the native binding the broker uses) and a bare 1 MiB memory copy.
  *
+ * The TCP and disk-write measurements live in bench/lib/machine-limits.ts, shared with the matrix.
+ *
  *   node dist/bench/limits.js [--smoke] [--seconds N] [--dir DIR] [--out FILE]
- *   node dist/bench/limits.js --sink          (internal: the receiving process of the TCP test)
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../src/protocol/records/crc32c.js';
 import { LatencyHistogram, type LatencySummary } from './lib/histogram.js';
-import { HOST, stopChild } from './lib/processes.js';
+import { diskWrite, type LimitRow, loopbackTcp } from './lib/machine-limits.js';
 import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 
 const MiB = 1024 * 1024;
-
-export interface LimitRow {
-  limit: string;
-  chunkBytes: number;
-  MBps: number;
-  note: string;
-}
-
-/** The sink: counts bytes per connection and answers the count when the sender ends. */
-function runSink(): void {
-  const server = createServer((socket) => {
-    let n = 0;
-    socket.on('data', (d: Buffer) => {
-      n += d.length;
-    });
-    socket.on('end', () => socket.end(`${n}\n`));
-  });
-  server.listen(0, HOST, () => process.send!({ port: (server.address() as { port: number }).port }));
-  process.on('disconnect', () => process.exit(0));
-}
-
-async function loopbackTcp(connections: number, seconds: number): Promise<LimitRow> {
-  const child = fork(new URL(import.meta.url).pathname, ['--sink'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  try {
-    const port = await new Promise<number>((resolve) =>
-      child.once('message', (m: { port: number }) => resolve(m.port)),
-    );
-    const chunk = randomBytes(MiB);
-    const t0 = performance.now();
-    const end = t0 + seconds * 1000;
-    const totals = await Promise.all(
-      Array.from(
-        { length: connections },
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const s = connect({ host: HOST, port, noDelay: true });
-            let reply = '';
-            s.on('error', reject);
-            s.on('data', (d: Buffer) => {
-              reply += d.toString();
-            });
-            s.on('end', () => resolve(Number(reply.trim())));
-            const pump = () => {
-              while (performance.now() < end) if (!s.write(chunk)) return void s.once('drain', pump);
-              s.end();
-            };
-            s.once('connect', pump);
-          }),
-      ),
-    );
-    const ms = performance.now() - t0;
-    const bytes = totals.reduce((a, b) => a + b, 0);
-    return {
-      limit: `loopback TCP, Node to Node process, ${connections} conns`,
-      chunkBytes: MiB,
-      MBps: bytes / 1e6 / (ms / 1000),
-      note: 'bytes received by the sink',
-    };
-  } finally {
-    child.disconnect();
-    await stopChild(child);
-  }
-}
-
-async function diskWrite(dir: string, totalBytes: number, fsync: boolean): Promise<LimitRow> {
-  const path = join(dir, `limits-${fsync ? 'sync' : 'buffered'}.bin`);
-  const chunk = randomBytes(MiB);
-  const fh = await open(path, 'w');
-  const count = Math.max(2, Math.floor(totalBytes / MiB));
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
-    await fh.write(chunk, 0, MiB, i * MiB);
-    if (fsync) await fh.datasync();
-  }
-  const ms = performance.now() - t0;
-  await fh.close();
-  await rm(path, { force: true });
-  return {
-    limit: fsync ? 'disk sequential write + fdatasync each' : 'disk sequential write (page cache)',
-    chunkBytes: MiB,
-    MBps: (count * MiB) / 1e6 / (ms / 1000),
-    note: `${count} MiB written to ${dir}`,
-  };
-}
 
 /**
  * Latency of small sequential appends at a fixed rate (10 KiB every ms = 10 MB/s, the e2e
@@ -182,7 +97,6 @@ export function limitsTable(rows: LimitRow[]): Table {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv.includes('--sink')) return runSink();
   const smoke = argv.includes('--smoke');
   const rows = await runLimits(argv);
   const table = limitsTable(rows);
