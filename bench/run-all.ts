@@ -16,7 +16,7 @@ import { writePlots } from './lib/plots.js';
 import { targetsTable } from './lib/targets.js';
 import { argValue, printTables, writeReport } from './lib/report.js';
 
-export const BENCHES = ['limits', 'codec', 'storage', 'blaster', 'broker', 'peers'] as const;
+export const BENCHES = ['limits', 'codec', 'storage', 'blaster', 'broker', 'matrix', 'peers'] as const;
 
 function run(script: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --smoke` end to end: every workload runs at tiny sizes against real processes
  * (broker CLI, rdperf — librdkafka from C, compiled here —, kcat, confluent-kafka-python, kafkajs,
- * and the peers when installed) and writes its
+ * the workload matrix, and the peers when installed) and writes its
  * JSON report and markdown table with machine, commit and command. No timing assertions: smoke
  * numbers mean nothing; this proves the harness works.
  */
@@ -76,6 +76,23 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
     const rdE2e = b.latency.find((l: { client: string }) => l.client.startsWith('librdkafka C (rdperf)'));
     assert.equal(rdE2e.error, null, rdE2e.error);
     assert.ok(rdE2e.sent > 0 && rdE2e.received === rdE2e.sent && rdE2e.latency.count === rdE2e.received);
+    // The matrix: every row ran, the producers delivered every record and the consumers read them all.
+    const matrix = read('matrix').result;
+    assert.ok(matrix.rows.length >= 13, 'matrix rows');
+    for (const r of matrix.rows) {
+      assert.equal(r.error, null, `matrix ${r.op} ${r.factor} ${r.value}: ${r.error}`);
+      assert.ok(r.records > 0 && r.records === r.expected && r.MBps > 0, `matrix ${r.value}`);
+    }
+    const base = matrix.rows[0];
+    for (const c of matrix.rows.filter((r: { op: string }) => r.op === 'consume')) {
+      const source = matrix.rows.find((r: { op: string; topic: string }) => r.op === 'produce' && r.topic === c.topic);
+      assert.equal(c.records, source.records, `matrix consume ${c.value}`);
+    }
+    assert.ok(base.logBytesPerPayloadByte >= 1, 'matrix base log bytes');
+    assert.ok(matrix.rows.find((r: { value: string }) => r.value === 'zstd').logBytesPerPayloadByte < 0.9);
+    assert.ok(matrix.rows.some((r: { partitions: number; op: string }) => r.partitions === 16 && r.op === 'consume'));
+    assert.equal(matrix.e2e.error, null, matrix.e2e.error);
+    assert.ok(matrix.e2e.sent > 0 && matrix.e2e.received === matrix.e2e.sent);
     const peers = read('peers');
     assert.ok(
       peers.results.some(
