@@ -7,13 +7,17 @@
  * produce-to-consume latency at a fixed rate. Each figure is also given as a ratio to the machine's
  * limits measured at the start of the same run (page-cache write, fdatasync write, loopback TCP).
  *
- *   node dist/bench/matrix.js [--smoke] [--out FILE]
+ *   node dist/bench/matrix.js [--smoke] [--repeat 5] [--out FILE]
  *
- * Every produce run writes about the same payload bytes to a fresh topic; values are distinct
- * windows of a pseudo-text pool (rdperf --payload text), so compression ratios mean something.
- * Partitioned runs go round-robin per record (rdperf --partitions). Eight producers are eight rdperf
- * processes started together on one topic, each with an eighth of the records; their rate is total
- * bytes / (last clock end − first clock start), both CLOCK_MONOTONIC. MB/s counts payload bytes.
+ * The machine is shared and noisy, so the matrix runs --repeat passes (5; smoke 1) and each row is
+ * the median run, beside every pass's MB/s. Every produce run writes about 250 MB of payload to a
+ * fresh topic; values are distinct windows of a pseudo-text pool (rdperf --payload text), so
+ * compression ratios mean something. Partitioned runs go round-robin per record (rdperf
+ * --partitions). Eight producers are eight rdperf processes started together on one topic, each
+ * with an eighth of the records; their rate is total bytes / (last clock end − first clock start),
+ * both CLOCK_MONOTONIC. MB/s counts payload bytes. An untimed warm-up (a quarter of a run, produced
+ * and read back) compiles the broker's produce and fetch paths first; each run starts after a
+ * `sync` (untimed), so none pays for an earlier run's writeback.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,9 +26,9 @@ import { join } from 'node:path';
 import { type HiccupSummary, startHiccupProbe } from './lib/hiccup.js';
 import type { LatencySummary } from './lib/histogram.js';
 import { diskReadCold, diskWrite, dropPageCache, type LimitRow, loopbackTcp } from './lib/machine-limits.js';
-import { HOST, spawnBroker } from './lib/processes.js';
+import { HOST, runCommand, spawnBroker } from './lib/processes.js';
 import { type RdperfRun, rdperfBinary, rdperfConsume, rdperfE2e, rdperfProduce } from './lib/rdperf.js';
-import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
+import { argNumber, argValue, fmt, printTables, type Row, type Table, writeReport } from './lib/report.js';
 import { createTopic, WireConnection } from './lib/wire.js';
 import { BENCH_BROKER_OVERRIDES, BENCH_TOPIC_CONFIGS } from './blaster.js';
 
@@ -43,6 +47,8 @@ interface ProduceCase {
 }
 
 export interface MatrixRow {
+  /** Which pass over the matrix made the run (rows: the median run's). */
+  pass: number;
   factor: string;
   /** The varied factor's value, or for consumers where they read from. */
   value: string;
@@ -58,6 +64,8 @@ export interface MatrixRow {
   records: number;
   seconds: number;
   MBps: number;
+  /** Rows (medians): the MB/s of every pass, in pass order. */
+  runsMBps: number[];
   recordsPerSec: number;
   /** Bytes of the topic's .log segments per payload byte (produce rows). */
   logBytesPerPayloadByte: number | null;
@@ -88,7 +96,10 @@ export interface MatrixE2e {
 
 export interface MatrixResult {
   limits: MatrixLimits;
+  /** Passes over the matrix; each row is the median of its runs. */
+  repeat: number;
   rows: MatrixRow[];
+  runs: MatrixRow[];
   e2e: MatrixE2e;
 }
 
@@ -128,6 +139,14 @@ function logBytes(dataDir: string, topic: string, partitions: number): number {
   return total;
 }
 
+/**
+ * `sync` before each row, untimed: otherwise the kernel writes the earlier rows' dirty pages back
+ * (after 30 s, or past 10% of RAM) during a later row, which pays for them on 2 shared cores.
+ */
+async function settle(): Promise<void> {
+  await runCommand('sync', [], 120_000);
+}
+
 /** Several rdperf runs started together, timed from the first clock start to the last clock end. */
 function combine(runs: RdperfRun[]): RdperfRun & { spread: string | null } {
   const records = runs.reduce((a, r) => a + r.records, 0);
@@ -165,9 +184,10 @@ async function measureLimits(smoke: boolean): Promise<MatrixLimits> {
 
 export async function runMatrix(argv: string[]): Promise<MatrixResult> {
   const smoke = argv.includes('--smoke');
-  // Payload bytes per produce run: about 400 MB, under the bench topics' 512 MiB retention, so the
+  // Payload bytes per produce run: about 250 MB, under the bench topics' 512 MiB retention, so the
   // consumers find all of the base topic.
-  const payloadBytes = smoke ? 2e6 : 400e6;
+  const payloadBytes = smoke ? 2e6 : 250e6;
+  const repeat = argNumber(argv, '--repeat', smoke ? 1 : 5);
   const timeoutMs = smoke ? 15_000 : 120_000;
   const consumeTimeoutMs = smoke ? 10_000 : 60_000;
 
@@ -183,66 +203,83 @@ export async function runMatrix(argv: string[]): Promise<MatrixResult> {
 
   const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
   const admin = await WireConnection.connect(HOST, broker.port);
-  const rows: MatrixRow[] = [];
+  const runs: MatrixRow[] = [];
   const log = (r: MatrixRow) => {
-    rows.push(r);
+    runs.push(r);
     console.log(
-      `${r.op} ${r.factor} ${r.value}: ${r.records} records, ${r.MBps.toFixed(1)} MB/s ${r.note ?? ''} ${r.error ?? ''}`,
+      `pass ${r.pass} ${r.op} ${r.factor} ${r.value}: ${r.records} records, ${r.MBps.toFixed(1)} MB/s ${r.note ?? ''} ${r.error ?? ''}`,
     );
   };
   let e2e: MatrixE2e;
   try {
-    for (const { value, c } of CASES) {
-      const topic = `matrix-${c.factor.replace(/ /g, '-')}-${value.replace(/[^a-zA-Z0-9]+/g, '-')}`.slice(0, 100);
-      await createTopic(admin, topic, c.partitions, BENCH_TOPIC_CONFIGS);
-      const count = Math.round(payloadBytes / c.recordBytes / c.producers) * c.producers;
-      // Several producers connect first, then start their clocks together (CLOCK_MONOTONIC, which
-      // process.hrtime uses too), 1.5 s from now: enough for eight processes to start on 2 cores.
-      const startAt = c.producers > 1 ? ['--start-at-ns', String(process.hrtime.bigint() + 1_500_000_000n)] : [];
-      const extra = [
-        ...startAt,
-        '--payload',
-        'text',
-        '--partitions',
-        String(c.partitions),
-        '-X',
-        `compression.type=${c.compression}`,
-      ];
-      const runs = rdperfMissing
-        ? [{ records: 0, seconds: 0, error: rdperfMissing }]
-        : await Promise.all(
-            Array.from({ length: c.producers }, () =>
-              rdperfProduce(broker.port, topic, c.recordBytes, c.acks, count / c.producers, timeoutMs, extra),
-            ),
-          );
-      const r = combine(runs);
-      const payload = r.records * c.recordBytes;
-      const ratio = payload > 0 ? logBytes(broker.dataDir, topic, c.partitions) / payload : null;
-      const notes = [r.spread];
-      if (r.clockEnd === 'high watermark') notes.push('clock ends when the high watermark holds every record');
-      if (c.compression !== 'none' && ratio !== null && ratio > 0.98) notes.push(NOT_COMPRESSED);
-      const error = r.error ?? (r.records !== count ? `delivered ${r.records} of ${count}` : null);
-      log(throughputRow(c, value, 'produce', topic, count, r, ratio, notes, error));
+    // Warm-up, untimed: the broker's produce and fetch paths get compiled before the first row.
+    if (!rdperfMissing) {
+      const warm = 'matrix-warmup';
+      const count = Math.round(payloadBytes / 4 / 1024);
+      await createTopic(admin, warm, 1, BENCH_TOPIC_CONFIGS);
+      const w = await rdperfProduce(broker.port, warm, 1024, 1, count, timeoutMs, ['--payload', 'text']);
+      const wc = await rdperfConsume(broker.port, warm, w.records || 1, consumeTimeoutMs);
+      if (w.error || wc.error) console.error(`warm-up: ${w.error ?? wc.error}`);
     }
+    // Passes, not repeats of one row in a row: a slow spell of the shared machine then lands on
+    // one run of several rows rather than on every run of one row.
+    for (let pass = 1; pass <= repeat; pass++) {
+      const produced: MatrixRow[] = [];
+      for (const { value, c } of CASES) {
+        const topic = `matrix${pass}-${c.factor}-${value}`.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 100);
+        await createTopic(admin, topic, c.partitions, BENCH_TOPIC_CONFIGS);
+        await settle();
+        const count = Math.round(payloadBytes / c.recordBytes / c.producers) * c.producers;
+        // Several producers connect first, then start their clocks together (CLOCK_MONOTONIC, which
+        // process.hrtime uses too), 1.5 s from now: enough for eight processes to start on 2 cores.
+        const startAt = c.producers > 1 ? ['--start-at-ns', String(process.hrtime.bigint() + 1_500_000_000n)] : [];
+        const extra = [
+          ...startAt,
+          '--payload',
+          'text',
+          '--partitions',
+          String(c.partitions),
+          '-X',
+          `compression.type=${c.compression}`,
+        ];
+        const each = rdperfMissing
+          ? [{ records: 0, seconds: 0, error: rdperfMissing }]
+          : await Promise.all(
+              Array.from({ length: c.producers }, () =>
+                rdperfProduce(broker.port, topic, c.recordBytes, c.acks, count / c.producers, timeoutMs, extra),
+              ),
+            );
+        const r = combine(each);
+        const payload = r.records * c.recordBytes;
+        const ratio = payload > 0 ? logBytes(broker.dataDir, topic, c.partitions) / payload : null;
+        const notes = [r.spread];
+        if (r.clockEnd === 'high watermark') notes.push('clock ends when the high watermark holds every record');
+        if (c.compression !== 'none' && ratio !== null && ratio > 0.98) notes.push(NOT_COMPRESSED);
+        const error = r.error ?? (r.records !== count ? `delivered ${r.records} of ${count}` : null);
+        const row = throughputRow(pass, c, value, 'produce', topic, count, r, ratio, notes, error);
+        produced.push(row);
+        log(row);
+      }
 
-    // Consumers read the base topic (1 KiB, 1 partition) and the 16-partition topic.
-    const base = rows[0]!;
-    const sixteen = rows.find((r) => r.partitions === 16)!;
-    const consume = async (from: RowSource, value: string, note: string | null) => {
-      const r = rdperfMissing
-        ? { records: 0, seconds: 0, error: rdperfMissing }
-        : await rdperfConsume(broker.port, from.topic, from.records, consumeTimeoutMs, [
-            '--partitions',
-            String(from.partitions),
-          ]);
-      const error = r.error ?? (r.records !== from.records ? `read ${r.records} of ${from.records}` : null);
-      const c = { ...BASE, factor: 'source', partitions: from.partitions };
-      log(throughputRow(c, value, 'consume', from.topic, from.records, r, null, [note], error));
-    };
-    await consume(base, 'tail (page cache), 1 partition', null);
-    const dropped = smoke ? 'smoke: page cache not dropped' : await dropPageCache();
-    await consume(base, 'from disk (page cache dropped), 1 partition', dropped ? `NOT from disk: ${dropped}` : null);
-    await consume(sixteen, 'tail (page cache), 16 partitions', null);
+      // Consumers read this pass's base topic (1 KiB, 1 partition) and its 16-partition topic.
+      const consume = async (from: MatrixRow, value: string, note: string | null) => {
+        await settle();
+        const r = rdperfMissing
+          ? { records: 0, seconds: 0, error: rdperfMissing }
+          : await rdperfConsume(broker.port, from.topic, from.records, consumeTimeoutMs, [
+              '--partitions',
+              String(from.partitions),
+            ]);
+        const error = r.error ?? (r.records !== from.records ? `read ${r.records} of ${from.records}` : null);
+        const c = { ...BASE, factor: 'source', partitions: from.partitions };
+        log(throughputRow(pass, c, value, 'consume', from.topic, from.records, r, null, [note], error));
+      };
+      const base = produced[0]!;
+      await consume(base, 'tail (page cache), 1 partition', null);
+      const dropped = smoke ? 'smoke: page cache not dropped' : await dropPageCache();
+      await consume(base, 'from disk (page cache dropped), 1 partition', dropped ? `NOT from disk: ${dropped}` : null);
+      await consume(produced.find((r) => r.partitions === 16)!, 'tail (page cache), 16 partitions', null);
+    }
 
     const rate = smoke ? 1 : 10;
     const seconds = smoke ? 0.5 : 8;
@@ -268,12 +305,25 @@ export async function runMatrix(argv: string[]): Promise<MatrixResult> {
     admin.close();
     await broker.stop();
   }
-  return { limits, rows, e2e };
+  return { limits, repeat, rows: medians(runs), runs, e2e };
 }
 
-type RowSource = Pick<MatrixRow, 'topic' | 'records' | 'partitions'>;
+/** One row per workload: its median run by MB/s, with every run's MB/s and the first error of any. */
+function medians(runs: MatrixRow[]): MatrixRow[] {
+  const groups = new Map<string, MatrixRow[]>();
+  for (const r of runs) {
+    const key = `${r.op}|${r.factor}|${r.value}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g].sort((a, b) => a.MBps - b.MBps);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return { ...median, runsMBps: g.map((r) => r.MBps), error: g.find((r) => r.error)?.error ?? null };
+  });
+}
 
 function throughputRow(
+  pass: number,
   c: ProduceCase,
   value: string,
   op: 'produce' | 'consume',
@@ -287,6 +337,7 @@ function throughputRow(
   const seconds = r.seconds || Number.NaN;
   const note = notes.filter((n) => n).join('; ');
   return {
+    pass,
     factor: c.factor,
     value,
     op,
@@ -300,6 +351,7 @@ function throughputRow(
     records: r.records,
     seconds: r.seconds,
     MBps: (r.records * c.recordBytes) / 1e6 / seconds,
+    runsMBps: [],
     recordsPerSec: r.records / seconds,
     logBytesPerPayloadByte: logRatio,
     clockEnd: r.clockEnd ?? null,
@@ -321,6 +373,7 @@ export function matrixTables(m: MatrixResult): Table[] {
       value: r.value,
       records: r.records,
       'MB/s': r.MBps,
+      'MB/s each pass': r.runsMBps.map((x) => fmt(x)).join(' / '),
       'records/s': r.recordsPerSec,
       '÷ page-cache write': r.MBps / limits.pageCacheWrite.MBps,
       '÷ fdatasync write': r.MBps / limits.fdatasyncWrite.MBps,
@@ -384,7 +437,8 @@ async function main(): Promise<void> {
       argv,
       workload:
         'rdperf (bench/tools/rdperf.c, librdkafka 2.0.2) against `vltava server start` (default flush policy, no fsync per batch). ' +
-        `Each produce row writes about ${smoke ? '2' : '400'} MB of payload to a fresh topic (pseudo-text values, distinct per record), ` +
+        `${result.repeat} passes over the matrix; each row is the median run. ` +
+        `Each produce run writes about ${smoke ? '2' : '250'} MB of payload to a fresh topic (pseudo-text values, distinct per record), ` +
         'round-robin over its partitions; 8 producers are 8 rdperf processes on one topic. Consumers: the legacy simple consumer from offset 0. ' +
         'Limits measured in the same run before the broker started.',
       tables,

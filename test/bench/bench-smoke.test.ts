@@ -79,13 +79,13 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
     // The matrix: every row ran, the producers delivered every record and the consumers read them all.
     const matrix = read('matrix').result;
     assert.ok(matrix.rows.length >= 13, 'matrix rows');
-    for (const r of matrix.rows) {
+    for (const r of matrix.runs) {
       assert.equal(r.error, null, `matrix ${r.op} ${r.factor} ${r.value}: ${r.error}`);
       assert.ok(r.records > 0 && r.records === r.expected && r.MBps > 0, `matrix ${r.value}`);
     }
     const base = matrix.rows[0];
-    for (const c of matrix.rows.filter((r: { op: string }) => r.op === 'consume')) {
-      const source = matrix.rows.find((r: { op: string; topic: string }) => r.op === 'produce' && r.topic === c.topic);
+    for (const c of matrix.runs.filter((r: { op: string }) => r.op === 'consume')) {
+      const source = matrix.runs.find((r: { op: string; topic: string }) => r.op === 'produce' && r.topic === c.topic);
       assert.equal(c.records, source.records, `matrix consume ${c.value}`);
     }
     assert.ok(base.logBytesPerPayloadByte >= 1, 'matrix base log bytes');
