@@ -25,8 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HiccupSummary, startHiccupProbe } from './lib/hiccup.js';
 import type { LatencySummary } from './lib/histogram.js';
-import { diskReadCold, diskWrite, dropPageCache, type LimitRow, loopbackTcp } from './lib/machine-limits.js';
-import { HOST, runCommand, spawnBroker } from './lib/processes.js';
+import { diskReadCold, diskWrite, dropPageCache, type LimitRow, loopbackTcp, syncDisks } from './lib/machine-limits.js';
+import { HOST, spawnBroker } from './lib/processes.js';
 import { type RdperfRun, rdperfBinary, rdperfConsume, rdperfE2e, rdperfProduce } from './lib/rdperf.js';
 import { argNumber, argValue, fmt, printTables, type Row, type Table, writeReport } from './lib/report.js';
 import { createTopic, WireConnection } from './lib/wire.js';
@@ -143,9 +143,7 @@ function logBytes(dataDir: string, topic: string, partitions: number): number {
  * `sync` before each row, untimed: otherwise the kernel writes the earlier rows' dirty pages back
  * (after 30 s, or past 10% of RAM) during a later row, which pays for them on 2 shared cores.
  */
-async function settle(): Promise<void> {
-  await runCommand('sync', [], 120_000);
-}
+const settle = syncDisks;
 
 /** Several rdperf runs started together, timed from the first clock start to the last clock end. */
 function combine(runs: RdperfRun[]): RdperfRun & { spread: string | null } {

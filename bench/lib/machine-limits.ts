@@ -6,13 +6,14 @@
  *
  *   node dist/bench/lib/machine-limits.js --sink   (internal: the receiving process of the TCP test)
  */
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { HOST, runCommand, stopChild } from './processes.js';
+import { promisify } from 'node:util';
+import { HOST, stopChild } from './processes.js';
 
 const MiB = 1024 * 1024;
 
@@ -103,6 +104,14 @@ export async function diskWrite(dir: string, totalBytes: number, fsync: boolean)
 }
 
 /**
+ * Runs `sync` (every dirty page of the machine written back). execFile rather than runCommand:
+ * runCommand writes the child's stdin, and `sync` can exit before that write (EPIPE).
+ */
+export async function syncDisks(): Promise<void> {
+  await promisify(execFile)('sync', [], { timeout: 120_000 });
+}
+
+/**
  * `sync`, then drops the clean page cache (all of it: the kernel has no finer switch). Root only;
  * resolves with null when done, or with why it could not be done. It slows every process on the
  * machine for a moment while they read their files back, so benches call it rarely.
@@ -110,7 +119,7 @@ export async function diskWrite(dir: string, totalBytes: number, fsync: boolean)
 export async function dropPageCache(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'not root: cannot write /proc/sys/vm/drop_caches';
   try {
-    await runCommand('sync', [], 60_000);
+    await syncDisks();
     writeFileSync('/proc/sys/vm/drop_caches', '1');
     return null;
   } catch (err) {
