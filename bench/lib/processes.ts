@@ -154,6 +154,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, stdout, stdoutBytes, stderr, ms: performance.now() - t0 });
     });
+    // A child that exits without reading its input (e.g. `sync`) must not crash us with EPIPE.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(options.input ?? '');
   });
 }
