@@ -24,6 +24,7 @@ import type {
   ProduceResponsePartitionProduceResponse,
 } from '../../protocol/messages/index.js';
 import { E } from '../errors.js';
+import type { ProducePartitionResult } from '../replica/delayed-produce.js';
 import { partitionKey } from '../replica/partition.js';
 import { defineHandler } from './types.js';
 
@@ -45,18 +46,29 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       // Transactions are not implemented; refuse rather than write unmarked transactional data.
       return errorAll(E.INVALID_TXN_STATE);
     }
-    const entries = req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })));
+    const entries = req.topicData.flatMap((t) =>
+      t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })),
+    );
     // Kafka's ProduceRequest.validateRecords, before anything else about the partition.
-    const refused = new Map<string, { errorCode: number; errorMessage: string; baseOffset: number; logAppendTimeMs: number; logStartOffset: number }>();
+    let refused: Map<string, ProducePartitionResult> | undefined;
     for (const e of entries) {
       const count = e.records === null ? 1 : countBatches(e.records);
       if (count !== 1) {
         const errorMessage = `Produce requests with version ${ctx.apiVersion} must have exactly one record batch per partition (got ${count})`;
-        refused.set(partitionKey(e.topic, e.partition), { errorCode: E.INVALID_RECORD, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 });
+        refused ??= new Map();
+        refused.set(partitionKey(e.topic, e.partition), {
+          errorCode: E.INVALID_RECORD,
+          errorMessage,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: -1,
+        });
       }
     }
-    const accepted = entries.filter((e) => !refused.has(partitionKey(e.topic, e.partition)));
-    const results = new Map([...(await replicas.appendRecords(acks, req.timeoutMs, accepted)), ...refused]);
+    const accepted =
+      refused === undefined ? entries : entries.filter((e) => !refused.has(partitionKey(e.topic, e.partition)));
+    const results = await replicas.appendRecords(acks, req.timeoutMs, accepted);
+    if (refused !== undefined) for (const [k, r] of refused) results.set(k, r);
     if (acks === 0) return null;
     return {
       responses: req.topicData.map((t) => ({
@@ -82,7 +94,11 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   },
 });
 
-function partitionResponse(index: number, errorCode: number, errorMessage: string | null): ProduceResponsePartitionProduceResponse {
+function partitionResponse(
+  index: number,
+  errorCode: number,
+  errorMessage: string | null,
+): ProduceResponsePartitionProduceResponse {
   return {
     index,
     errorCode,

@@ -96,7 +96,10 @@ export class ReplicaManager {
         existing.state = ps;
         continue;
       }
-      const log = await this.opts.logs.getOrCreateLog({ topic: topic.name, partition: ps.partition, topicId: topic.topicId }, logConfig);
+      const log = await this.opts.logs.getOrCreateLog(
+        { topic: topic.name, partition: ps.partition, topicId: topic.topicId },
+        logConfig,
+      );
       // Another call may have raced us while the log opened.
       if (!this.partitions.has(key)) {
         const p = new Partition(topic.name, ps.partition, topic.topicId, ps, log, config, this.opts.nodeId);
@@ -134,22 +137,34 @@ export class ReplicaManager {
    * Validates and appends each partition's batches; resolves when acks are satisfied. acks=0 and 1
    * answer after the local append, acks=-1 after the high watermark passes the append.
    */
-  async appendRecords(acks: number, timeoutMs: number, entries: ProduceEntry[]): Promise<Map<string, ProducePartitionResult>> {
+  async appendRecords(
+    acks: number,
+    timeoutMs: number,
+    entries: ProduceEntry[],
+  ): Promise<Map<string, ProducePartitionResult>> {
     const statuses = new Map<string, ProducePartitionStatus>();
-    await Promise.all(
-      entries.map(async (e) => {
-        const key = partitionKey(e.topic, e.partition);
-        const status = await this.appendToPartition(acks, e);
-        statuses.set(key, status);
-      }),
-    );
+    if (entries.length === 1) {
+      // The common case (one partition per request) without a closure and a Promise.all per request.
+      const e = entries[0]!;
+      statuses.set(partitionKey(e.topic, e.partition), await this.appendToPartition(acks, e));
+    } else {
+      await Promise.all(
+        entries.map(async (e) => {
+          const key = partitionKey(e.topic, e.partition);
+          const status = await this.appendToPartition(acks, e);
+          statuses.set(key, status);
+        }),
+      );
+    }
     // Every append using the request's bytes has settled (appendToPartition never rejects): unless
     // the logs keep appended buffers, nothing here references them any more.
     const release = this.opts.logs.retainsAppendedBuffers ? forbidFrameReuse : allowFrameReuse;
     for (const e of entries) if (e.records !== null) release(e.records);
     for (const key of statuses.keys()) this.fetchPurgatory.checkAndComplete(key);
     if (acks !== -1) {
-      return new Map([...statuses].map(([k, s]) => [k, s.result]));
+      const results = new Map<string, ProducePartitionResult>();
+      for (const [k, st] of statuses) results.set(k, st.result);
+      return results;
     }
     return new Promise((resolve) => {
       const op = new DelayedProduce(timeoutMs, statuses, resolve);
@@ -189,24 +204,38 @@ export class ReplicaManager {
         }
       }
       if (acks === -1 && partition.inSyncReplicaCount < cfg.minInsyncReplicas) {
-        return fail(E.NOT_ENOUGH_REPLICAS, `ISR has ${partition.inSyncReplicaCount} replicas, min.insync.replicas is ${cfg.minInsyncReplicas}`);
+        return fail(
+          E.NOT_ENOUGH_REPLICAS,
+          `ISR has ${partition.inSyncReplicaCount} replicas, min.insync.replicas is ${cfg.minInsyncReplicas}`,
+        );
       }
       const stored = applyTopicCompression(records, batches, cfg);
       // Re-encoding may have grown a batch (e.g. to uncompressed): Kafka checks the size again.
       if (stored !== records) {
         for (const b of validateRecordBatches(stored, { verifyCrc: false })) {
-          if (b.sizeInBytes > maxBytes) return fail(E.MESSAGE_TOO_LARGE, `recompressed batch of ${b.sizeInBytes} bytes exceeds max.message.bytes (${maxBytes})`);
+          if (b.sizeInBytes > maxBytes)
+            return fail(
+              E.MESSAGE_TOO_LARGE,
+              `recompressed batch of ${b.sizeInBytes} bytes exceeds max.message.bytes (${maxBytes})`,
+            );
         }
       }
       const info = await partition.appendAsLeader(stored);
       return {
         partition,
         requiredOffset: info.lastOffset + 1,
-        result: { errorCode: E.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs, logStartOffset: info.logStartOffset },
+        result: {
+          errorCode: E.NONE,
+          errorMessage: null,
+          baseOffset: info.firstOffset,
+          logAppendTimeMs: info.logAppendTimeMs,
+          logStartOffset: info.logStartOffset,
+        },
       };
     } catch (err) {
       const { code, message } = toErrorCode(err);
-      if (code === E.UNKNOWN_SERVER_ERROR) this.opts.logger.error({ err, topic: e.topic, partition: e.partition }, 'append failed');
+      if (code === E.UNKNOWN_SERVER_ERROR)
+        this.opts.logger.error({ err, topic: e.topic, partition: e.partition }, 'append failed');
       return fail(code, message);
     }
   }
@@ -279,19 +308,37 @@ export class ReplicaManager {
   // ---- list offsets / delete records ----
 
   /** ListOffsets for one partition (consumer view: bounded by the high watermark). */
-  async listOffset(topic: string, partition: number, timestamp: number, currentLeaderEpoch: number): Promise<{ errorCode: number; timestamp: number; offset: number; leaderEpoch: number }> {
+  async listOffset(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    currentLeaderEpoch: number,
+  ): Promise<{ errorCode: number; timestamp: number; offset: number; leaderEpoch: number }> {
     const p = this.getPartition(topic, partition);
     const none = { timestamp: -1, offset: -1, leaderEpoch: -1 };
     if (p === undefined) return { errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, ...none };
     if (!p.isLeader) return { errorCode: E.NOT_LEADER_OR_FOLLOWER, ...none };
     if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== p.leaderEpoch) {
-      return { errorCode: currentLeaderEpoch > p.leaderEpoch ? E.UNKNOWN_LEADER_EPOCH : E.FENCED_LEADER_EPOCH, ...none };
+      return {
+        errorCode: currentLeaderEpoch > p.leaderEpoch ? E.UNKNOWN_LEADER_EPOCH : E.FENCED_LEADER_EPOCH,
+        ...none,
+      };
     }
     if (timestamp === EARLIEST_TIMESTAMP || timestamp === -4) {
-      return { errorCode: E.NONE, timestamp: -1, offset: p.logStartOffset, leaderEpoch: this.epochAt(p, p.logStartOffset) };
+      return {
+        errorCode: E.NONE,
+        timestamp: -1,
+        offset: p.logStartOffset,
+        leaderEpoch: this.epochAt(p, p.logStartOffset),
+      };
     }
     if (timestamp === LATEST_TIMESTAMP || timestamp === -5) {
-      return { errorCode: E.NONE, timestamp: -1, offset: p.highWatermark, leaderEpoch: this.epochAt(p, p.highWatermark) };
+      return {
+        errorCode: E.NONE,
+        timestamp: -1,
+        offset: p.highWatermark,
+        leaderEpoch: this.epochAt(p, p.highWatermark),
+      };
     }
     try {
       const found = await p.log.fetchOffsetByTimestamp(timestamp === MAX_TIMESTAMP ? MAX_TIMESTAMP : timestamp);
@@ -308,7 +355,11 @@ export class ReplicaManager {
   }
 
   /** DeleteRecords: offset -1 means the high watermark. Returns the new low watermark. */
-  async deleteRecords(topic: string, partition: number, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
+  async deleteRecords(
+    topic: string,
+    partition: number,
+    offset: number,
+  ): Promise<{ errorCode: number; lowWatermark: number }> {
     const p = this.getPartition(topic, partition);
     if (p === undefined) return { errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
     if (!p.isLeader) return { errorCode: E.NOT_LEADER_OR_FOLLOWER, lowWatermark: -1 };

@@ -12,10 +12,14 @@
  * update the state here, in offset order, before the group is written — a failed write fails the
  * whole log, so the state never runs ahead of a log that keeps serving.
  */
-import { LAST_OFFSET_DELTA_OFFSET, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from '../../protocol/records/batch-header.js';
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  setBatchBaseOffset,
+  setBatchPartitionLeaderEpoch,
+} from '../../protocol/records/batch-header.js';
 import { InvalidOffsetError } from '../errors.js';
 import { type BatchInfo, setLogAppendTime } from '../segment/batch-scan.js';
-import type { ProducerStateManager } from '../producer-state/producer-state-manager.js';
+import type { ProducerBatch, ProducerStateManager } from '../producer-state/producer-state-manager.js';
 import type { AppendOptions, LogAppendInfo } from './types.js';
 
 export interface AppendItem {
@@ -34,7 +38,14 @@ export interface AcceptedAppend {
   duplicate?: boolean;
 }
 
-const asProducerBatch = (b: BatchInfo) => ({ ...b, lastOffsetDelta: b.lastOffset - b.baseOffset });
+// An explicit literal, not a spread of the BatchInfo: this runs for every appended batch.
+const asProducerBatch = (b: BatchInfo): ProducerBatch => ({
+  producerId: b.producerId,
+  producerEpoch: b.producerEpoch,
+  baseSequence: b.baseSequence,
+  lastOffsetDelta: b.lastOffset - b.baseOffset,
+  maxTimestamp: b.maxTimestamp,
+});
 
 export function assignOffsets(
   group: AppendItem[],
@@ -49,7 +60,7 @@ export function assignOffsets(
   for (const item of group) {
     const assign = item.options.assignOffsets !== false;
     const { records, batches } = item;
-    if (assign && producers !== undefined) {
+    if (assign && producers !== undefined && batches.some((b) => b.producerId >= 0)) {
       // Kafka checks for a duplicate first: a retry must succeed even though its sequence is old.
       const dup = producers.findDuplicate(asProducerBatch(batches[0]!));
       if (dup !== undefined) {
