@@ -26,6 +26,7 @@ import {
   kcatConsume,
   kcatProduce,
 } from './lib/loadgen.js';
+import { syncDisks } from './lib/machine-limits.js';
 import { rdperfBinary, rdperfConsume, rdperfE2e, rdperfProduce, type RdperfSettings } from './lib/rdperf.js';
 import { argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 import { wireE2eInChild, wireFetch } from './lib/wire-clients.js';
@@ -245,8 +246,11 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         log(row('wire fetch loop (no client)', 'consume', size, null, { records: f.records, seconds: f.seconds }));
       }
     }
-    // The target rate (10 MB/s) first, then a lighter and a heavier load for the latency-vs-load curve.
-    for (const rate of smoke ? [e2eRate] : [e2eRate, 2, 50]) {
+    // Latency rows: the target rate (10 MB/s) with each client first, then the wire client at a
+    // lighter and a heavier load for the latency-vs-load curve. Each starts after an untimed `sync`,
+    // so that none pays for the writeback of the gigabytes the throughput rows left dirty.
+    const wireE2eRow = async (rate: number) => {
+      await syncDisks();
       const et = await topic(`e2e-wire-${rate}`);
       const seconds = rate === e2eRate ? e2eSeconds : e2eSeconds / 2;
       const warmup = smoke ? 0.1 : 1;
@@ -263,8 +267,10 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         hiccup,
         error: w.produceErrors ? `${w.produceErrors} partitions answered with errors` : null,
       });
-    }
+    };
+    await wireE2eRow(e2eRate);
     {
+      await syncDisks();
       const rt = await topic('e2e-rdperf');
       const warmup = smoke ? 0.1 : 1;
       const probe = startHiccupProbe(e2eSeconds + warmup + 2);
@@ -284,6 +290,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
         ...(r.settings ? { settings: r.settings } : {}),
       });
     }
+    await syncDisks();
     const pt = await topic('e2e-confluent');
     const probe = startHiccupProbe(e2eSeconds + 2);
     const c = await confluentE2e(broker.port, pt, e2eRate, 1024, e2eSeconds);
@@ -302,6 +309,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
       hiccup,
       error: c.error ?? null,
     });
+    if (!smoke) for (const rate of [2, 50]) await wireE2eRow(rate);
   } finally {
     clearInterval(sampler);
     admin.close();

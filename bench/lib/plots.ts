@@ -51,7 +51,8 @@ export function writePlots(dir: string): string[] {
     (l: Json) => String(l.client).startsWith('wire') && l.latency,
   );
   if (lat.length > 1) {
-    const pick = (k: string): [number, number][] => lat.map((l) => [l.rateMBps, l.latency[k]]);
+    const pick = (k: string): [number, number][] =>
+      lat.map((l): [number, number] => [l.rateMBps, l.latency[k]]).sort((a, b) => a[0] - b[0]);
     const p = join(dir, 'latency-vs-load.svg');
     writeFileSync(
       p,
