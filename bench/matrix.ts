@@ -393,7 +393,8 @@ export function matrixTables(m: MatrixResult): Table[] {
         "MB/s is payload bytes. The ÷ columns divide MB/s by the same run's limits (table below; loopback TCP: 1 connection). " +
         "log B / payload B: bytes of the topic's .log segments per payload byte (record and batch framing, compression). " +
         `"${NOT_COMPRESSED}": librdkafka before the fix of librdkafka#4956 (Debian ships 2.0.2) enables gzip, snappy and lz4 only ` +
-        'for brokers that offer Produce v0; Vltava offers v3-11, as Kafka 4 does, so those codecs silently fall back to none. zstd is not affected.',
+        'for brokers that list Produce v0 and otherwise silently falls back to none; Vltava lists v0-11 (serving v3-11) as Kafka 4 does ' +
+        '(KAFKA-18659), so the note appears only if that regresses.',
     },
     {
       title: 'matrix: produce-to-consume latency (rdperf e2e)',
