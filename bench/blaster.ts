@@ -21,6 +21,7 @@ import { decodeResponseFrame } from '../src/protocol/framing.js';
 import { encodeRecordBatch } from '../src/protocol/records/index.js';
 import { LatencyHistogram, type LatencySummary } from './lib/histogram.js';
 import { type BrokerProcess, HOST, rssMiB, spawnBroker } from './lib/processes.js';
+import { syncDisks } from './lib/machine-limits.js';
 import { summariseProfile } from './lib/profile.js';
 import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 import { API, createTopic, WireConnection } from './lib/wire.js';
@@ -209,6 +210,9 @@ export async function runBlaster(argv: string[]): Promise<BlasterRun> {
   for (const [i, w] of workloads.entries()) {
     const profiling = profileDir !== undefined && i === 0;
     if (profiling) await mkdir(profileDir!, { recursive: true });
+    // Untimed: the kernel writes back what earlier workloads (and benches) left dirty now rather
+    // than during this one, as the matrix bench does before each row.
+    await syncDisks();
     const broker: BrokerProcess = await spawnBroker({
       overrides: BENCH_BROKER_OVERRIDES,
       nodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
