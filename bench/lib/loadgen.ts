@@ -18,6 +18,11 @@ export interface ClientRun {
   error?: string;
 }
 
+/** The run a load generator reports when it could not run at all. */
+export function failedRun(err: unknown): ClientRun {
+  return { records: 0, seconds: 0, error: (err as Error).message };
+}
+
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = 'scripts/bench-confluent.py';
 
@@ -145,7 +150,7 @@ export async function confluentProduce(
       ...(failed ? { error: `${failed} not delivered` } : {}),
     };
   } catch (err) {
-    return { records: 0, seconds: 0, error: (err as Error).message };
+    return failedRun(err);
   }
 }
 
@@ -162,7 +167,7 @@ export async function confluentConsume(
     );
     return { records: Number(r.count), seconds: Number(r.seconds) };
   } catch (err) {
-    return { records: 0, seconds: 0, error: (err as Error).message };
+    return failedRun(err);
   }
 }
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatencySummary } from './histogram.js';
-import type { ClientRun } from './loadgen.js';
+import { type ClientRun, failedRun } from './loadgen.js';
 import { HOST, runCommand } from './processes.js';
 
 export const RDPERF_SOURCE = 'bench/tools/rdperf.c';
@@ -85,12 +85,27 @@ async function rdperf(args: string[], timeoutS: number): Promise<Record<string, 
 
 const bootstrap = (port: number) => `${HOST}:${port}`;
 
+/** One throughput mode against the broker on `port`; a run that could not start says why in `error`. */
+async function throughputRun(
+  mode: string,
+  port: number,
+  topic: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<RdperfRun> {
+  try {
+    return run(await rdperf([mode, '--brokers', bootstrap(port), '--topic', topic, ...args], timeoutMs / 1000));
+  } catch (err) {
+    return failedRun(err);
+  }
+}
+
 /**
  * `count` records of `size` bytes to partition 0 (or, with `extra` ['--partitions', 'N'],
  * round-robin over 0..N-1); seconds from the first send to the last ack (acks=0: until the high
  * watermarks account for every record). `acks` -1 is all.
  */
-export async function rdperfProduce(
+export function rdperfProduce(
   port: number,
   topic: string,
   size: number,
@@ -99,47 +114,19 @@ export async function rdperfProduce(
   timeoutMs: number,
   extra: string[] = [],
 ): Promise<RdperfRun> {
-  try {
-    const r = await rdperf(
-      [
-        'produce',
-        '--brokers',
-        bootstrap(port),
-        '--topic',
-        topic,
-        '--size',
-        String(size),
-        '--count',
-        String(count),
-        '--acks',
-        String(acks),
-        ...extra,
-      ],
-      timeoutMs / 1000,
-    );
-    return run(r);
-  } catch (err) {
-    return { records: 0, seconds: 0, error: (err as Error).message };
-  }
+  const args = ['--size', String(size), '--count', String(count), '--acks', String(acks), ...extra];
+  return throughputRun('produce', port, topic, args, timeoutMs);
 }
 
 /** Reads `count` records from offset 0 of partition 0, or of 0..N-1 with `extra` ['--partitions', 'N']. */
-export async function rdperfConsume(
+export function rdperfConsume(
   port: number,
   topic: string,
   count: number,
   timeoutMs: number,
   extra: string[] = [],
 ): Promise<RdperfRun> {
-  try {
-    const r = await rdperf(
-      ['consume', '--brokers', bootstrap(port), '--topic', topic, '--count', String(count), ...extra],
-      timeoutMs / 1000,
-    );
-    return run(r);
-  } catch (err) {
-    return { records: 0, seconds: 0, error: (err as Error).message };
-  }
+  return throughputRun('consume', port, topic, ['--count', String(count), ...extra], timeoutMs);
 }
 
 /** Fixed-rate producer (acks=all, linger.ms=0) and a consumer at the tail; latency per record. */
