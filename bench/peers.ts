@@ -4,7 +4,9 @@
  * storage, acked publishes), each fed 1 KiB records in pipelined groups of 64 over 4 connections,
  * beside Vltava fed the same records as 64-record Produce batches (acks=1), and as 1 MiB batches.
  * Servers come from Debian (redis-server, nats-server; scripts/bench-deps.sh installs them) and run
- * on free loopback ports with temp dirs. A missing server is reported as skipped.
+ * on free loopback ports with temp dirs. A missing server is reported as skipped. Each system starts
+ * after an untimed `sync`, so none pays for the writeback of what the one before it (or an earlier
+ * bench) left dirty.
  *
  *   node dist/bench/peers.js [--smoke] [--seconds N] [--out FILE]
  */
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { BENCH_BROKER_OVERRIDES, blast } from './blaster.js';
 import type { LatencySummary } from './lib/histogram.js';
 import { type PipelineResult, type ReplyCounter, runPipeline } from './lib/pipeline.js';
+import { syncDisks } from './lib/machine-limits.js';
 import { freePort, HOST, sleep, spawnBroker, stopChild } from './lib/processes.js';
 import { argNumber, argValue, printTables, type Row, type Table, writeReport } from './lib/report.js';
 
@@ -125,6 +128,7 @@ function readUntil(s: Socket, pattern: RegExp, timeoutMs = 5000): Promise<string
 }
 
 async function redis(appendonly: boolean, seconds: number, warmupMs: number, value: Buffer): Promise<PipelineResult> {
+  await syncDisks();
   const bin = which('redis-server')!;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'vltava-bench-redis-'));
@@ -152,7 +156,7 @@ async function redis(appendonly: boolean, seconds: number, warmupMs: number, val
       s.write('PING\r\n');
       if (!(await reply).startsWith('+PONG')) throw new Error('no PONG');
     });
-    return await runPipeline({
+    const r = await runPipeline({
       port,
       connections: CONNECTIONS,
       window: WINDOW,
@@ -163,6 +167,13 @@ async function redis(appendonly: boolean, seconds: number, warmupMs: number, val
       warmupMs,
       setup: async () => respCounter(),
     });
+    let stored = -1;
+    await waitPort(port, child, async (sock) => {
+      const reply = readUntil(sock, /:\d+\r\n/);
+      sock.write('XLEN stream\r\n');
+      stored = Number(/:(\d+)/.exec(await reply)![1]);
+    });
+    return checkStored(r, stored);
   } finally {
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
@@ -215,17 +226,25 @@ async function natsHandshake(s: Socket): Promise<void> {
 }
 
 async function jetstream(seconds: number, warmupMs: number, value: Buffer): Promise<PipelineResult> {
+  await syncDisks();
   const bin = which('nats-server')!;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'vltava-bench-nats-'));
   const child = spawn(bin, ['-a', HOST, '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
   try {
     await waitPort(port, child, natsHandshake);
-    const group = Buffer.concat(
-      Array.from({ length: PER_GROUP }, () =>
-        Buffer.concat([Buffer.from(`PUB bench.records _INBOX.bench ${value.length}\r\n`), value, Buffer.from('\r\n')]),
-      ),
-    );
+    // Each connection has its own reply subject: a subject all connections subscribed to would
+    // deliver every ack to every connection, and each would count the others' acks as its own.
+    const group = (connection: number) =>
+      Buffer.concat(
+        Array.from({ length: PER_GROUP }, () =>
+          Buffer.concat([
+            Buffer.from(`PUB bench.records _INBOX.bench.${connection} ${value.length}\r\n`),
+            value,
+            Buffer.from('\r\n'),
+          ]),
+        ),
+      );
     // The stream must exist before any publish, or publishes go unanswered.
     await waitPort(port, child, async (s) => {
       await natsHandshake(s);
@@ -244,7 +263,7 @@ async function jetstream(seconds: number, warmupMs: number, value: Buffer): Prom
       const text = await reply;
       if (text.includes('"error"')) throw new Error(`stream create: ${text}`);
     });
-    return await runPipeline({
+    const r = await runPipeline({
       port,
       connections: CONNECTIONS,
       window: WINDOW,
@@ -253,18 +272,44 @@ async function jetstream(seconds: number, warmupMs: number, value: Buffer): Prom
       recordBytes: RECORD,
       durationMs: seconds * 1000,
       warmupMs,
-      setup: async (s) => {
+      setup: async (s, connection) => {
         await natsHandshake(s);
         const pong = readUntil(s, /PONG\r\n/);
-        s.write('SUB _INBOX.bench 1\r\nPING\r\n');
+        s.write(`SUB _INBOX.bench.${connection} 1\r\nPING\r\n`);
         await pong;
         return natsCounter(s);
       },
     });
+    let stored = -1;
+    await waitPort(port, child, async (sock) => {
+      await natsHandshake(sock);
+      sock.write('SUB _INBOX.info 1\r\n');
+      const reply = readUntil(sock, /MSG _INBOX\.info[^\r]*\r\n[^\r]*\r\n/);
+      sock.write('PUB $JS.API.STREAM.INFO.BENCH _INBOX.info 0\r\n\r\n');
+      const m = /"messages":(\d+)/.exec(await reply);
+      if (!m) throw new Error('stream info without a message count');
+      stored = Number(m[1]);
+    });
+    return checkStored(r, stored);
   } finally {
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every acknowledged append must be stored once: the server's own count (XLEN, JetStream stream
+ * state) has to equal the successful replies the driver counted over the whole run, or the
+ * driver's count (and so the row) is wrong. A mismatch is reported as an error on the row.
+ */
+function checkStored(r: PipelineResult, stored: number): PipelineResult {
+  const acked = r.replies - r.errors;
+  if (stored === acked) return r;
+  return {
+    ...r,
+    errors: r.errors + 1,
+    firstError: r.firstError ?? `the driver counted ${acked} acknowledged appends, the server stored ${stored}`,
+  };
 }
 
 const peerRow = (system: string, persistence: string, r: PipelineResult, note: string): PeerRow => ({
@@ -297,6 +342,7 @@ export async function runPeers(argv: string[]): Promise<PeerRow[]> {
     ['64-record batches', PER_GROUP],
     ['1 MiB batches', undefined],
   ] as const) {
+    await syncDisks();
     const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
     try {
       const r = await blast({

@@ -17,18 +17,20 @@ export interface PipelineOptions {
   connections: number;
   /** Groups in flight per connection. */
   window: number;
-  /** Pre-encoded group of `perGroup` commands. */
-  group: Buffer;
+  /** Pre-encoded group of `perGroup` commands, or one per connection (by index). */
+  group: Buffer | ((connection: number) => Buffer);
   perGroup: number;
   recordBytes: number;
   durationMs: number;
   warmupMs: number;
   /** Connection setup (handshake) before the timed run; returns the counter for that socket. */
-  setup(socket: Socket): Promise<ReplyCounter>;
+  setup(socket: Socket, connection: number): Promise<ReplyCounter>;
 }
 
 export interface PipelineResult {
   records: number;
+  /** Replies counted over the whole run (warm-up and drain included), to check against the server's own count. */
+  replies: number;
   seconds: number;
   recordsPerSec: number;
   MBps: number;
@@ -40,6 +42,7 @@ export interface PipelineResult {
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const hist = new LatencyHistogram();
   let records = 0;
+  let replies = 0;
   let errors = 0;
   let firstError: string | null = null;
   const t0 = performance.now();
@@ -47,14 +50,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const end = measureFrom + o.durationMs;
   const sockets: Socket[] = [];
   await Promise.all(
-    Array.from({ length: o.connections }, async () => {
+    Array.from({ length: o.connections }, async (_, index) => {
+      const group = typeof o.group === 'function' ? o.group(index) : o.group;
       const socket = connect({ host: HOST, port: o.port, noDelay: true });
       sockets.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
         socket.once('error', reject);
       });
-      const counter = await o.setup(socket);
+      const counter = await o.setup(socket, index);
       // Groups complete in order: the reply count tells which group finished.
       const sentAt: number[] = [];
       let repliesInGroup = 0;
@@ -65,13 +69,14 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         while (inFlight < o.window && performance.now() < end) {
           sentAt.push(performance.now());
           inFlight++;
-          socket.write(o.group);
+          socket.write(group);
         }
         if (inFlight === 0) done();
       };
       socket.on('data', (chunk: Buffer) => {
         const r = counter.feed(chunk);
         errors += r.errors;
+        replies += r.replies;
         if (r.firstError && firstError === null) firstError = r.firstError;
         repliesInGroup += r.replies;
         while (repliesInGroup >= o.perGroup) {
@@ -107,6 +112,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const seconds = o.durationMs / 1000;
   return {
     records,
+    replies,
     seconds,
     recordsPerSec: records / seconds,
     MBps: (records * o.recordBytes) / 1e6 / seconds,

@@ -99,6 +99,11 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
         (r: { system: string; recordsPerSec: number }) => r.system.startsWith('Vltava') && r.recordsPerSec > 0,
       ),
     );
+    // A peer row that ran has no errors; that includes its driver's ack count matching what the
+    // server stored (checkStored in bench/peers.ts).
+    for (const r of peers.results as Array<{ note: string; recordsPerSec: number | null }>) {
+      if (r.recordsPerSec !== null) assert.doesNotMatch(r.note, /errors:/, r.note);
+    }
     const summary = read('summary');
     assert.ok(summary.tables[0].rows.length >= 10);
   } finally {
