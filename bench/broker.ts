@@ -139,7 +139,7 @@ async function nodeBaseline(
 
 export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult> {
   const smoke = argv.includes('--smoke');
-  const counts: Record<number, number> = smoke ? { 1024: 2000, 100: 5000 } : { 1024: 400_000, 100: 2_000_000 };
+  const counts: Record<number, number> = smoke ? { 1024: 2000, 100: 5000 } : { 1024: 1_000_000, 100: 2_000_000 };
   const kafkajsSeconds = smoke ? 0.3 : 5;
   const timeoutMs = smoke ? 15_000 : 120_000;
   const consumeTimeoutMs = smoke ? 8_000 : 60_000;
