@@ -167,7 +167,8 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
   const latency: LatencyRow[] = [];
   const admin = await WireConnection.connect(HOST, broker.port);
   const topic = async (name: string) => {
-    await createTopic(admin, name, 1, BENCH_TOPIC_CONFIGS);
+    // Consumers read every record from offset 0: retention must keep all of a row's records.
+    await createTopic(admin, name, 1, { ...BENCH_TOPIC_CONFIGS, 'retention.bytes': String(2 * 1024 ** 3) });
     return name;
   };
   const log = (r: ThroughputRow) => {
