@@ -54,6 +54,9 @@ export interface BlastResult {
   MBps: number;
   recordsPerSec: number;
   errors: number;
+  /** Records acknowledged over the whole run (warm-up and drain too) and the partitions' log end offsets after it: equal, or the row counts an error. */
+  ackedRecords: number;
+  storedRecords: number;
   latency: LatencySummary;
   peakRssMiB: number | null;
 }
@@ -109,6 +112,40 @@ function responseErrors(frame: Buffer): number {
   return errors;
 }
 
+/** Sum of the log end offsets of partitions 0..n-1 of `topic` (ListOffsets, latest). */
+async function logEndOffsets(port: number, topic: string, partitions: number): Promise<number> {
+  const conn = await WireConnection.connect(HOST, port);
+  try {
+    const res = await conn.request<{ topics: { partitions: { errorCode: number; offset: bigint }[] }[] }>(
+      API.LIST_OFFSETS,
+      4,
+      {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          {
+            name: topic,
+            partitions: Array.from({ length: partitions }, (_, i) => ({
+              partitionIndex: i,
+              currentLeaderEpoch: -1,
+              timestamp: -1n,
+              maxNumOffsets: 1,
+            })),
+          },
+        ],
+      },
+    );
+    let sum = 0;
+    for (const p of res.topics[0]!.partitions) {
+      if (p.errorCode !== 0) throw new Error(`ListOffsets error ${p.errorCode}`);
+      sum += Number(p.offset);
+    }
+    return sum;
+  } finally {
+    conn.close();
+  }
+}
+
 export async function blast(o: BlastOptions): Promise<BlastResult> {
   const admin = await WireConnection.connect(HOST, o.port);
   await createTopic(admin, o.topic, o.connections, BENCH_TOPIC_CONFIGS);
@@ -125,6 +162,7 @@ export async function blast(o: BlastOptions): Promise<BlastResult> {
   let bytes = 0;
   let records = 0;
   let errors = 0;
+  let acked = 0;
   let peakRss: number | null = null;
   const sampler =
     o.samplePid === undefined
@@ -139,18 +177,23 @@ export async function blast(o: BlastOptions): Promise<BlastResult> {
       const sent = performance.now();
       const response = await conn.sendFrame(f.frame);
       const now = performance.now();
+      const failed = responseErrors(response);
+      if (failed === 0) acked += f.records;
       if (sent >= measureFrom && now <= end) {
         hist.recordMs(now - sent);
         requests++;
         bytes += f.frame.length;
         records += f.records;
-        errors += responseErrors(response);
+        errors += failed;
       }
     }
   };
   await Promise.all(conns.flatMap((c, i) => Array.from({ length: o.window }, () => lane(c, frames[i]!))));
   if (sampler) clearInterval(sampler);
   for (const c of conns) c.close();
+  // Every acknowledged record must be in the log: the log end offsets add up to what was acked.
+  const stored = await logEndOffsets(o.port, o.topic, o.connections);
+  if (stored !== acked) errors++;
   const seconds = o.durationMs / 1000;
   const recordsPerRequest = frames[0]!.records;
   return {
@@ -165,6 +208,8 @@ export async function blast(o: BlastOptions): Promise<BlastResult> {
     MBps: bytes / 1e6 / seconds,
     recordsPerSec: records / seconds,
     errors,
+    ackedRecords: acked,
+    storedRecords: stored,
     latency: hist.summary(),
     peakRssMiB: peakRss,
   };
@@ -183,6 +228,7 @@ export function blastRow(r: BlastResult): Row {
     'p99.9 ms': r.latency.p999Ms,
     'max ms': r.latency.maxMs,
     errors: r.errors,
+    'log end = acked': r.storedRecords === r.ackedRecords ? 'yes' : `NO (${r.storedRecords} != ${r.ackedRecords})`,
   };
 }
 

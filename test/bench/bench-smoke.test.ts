@@ -52,6 +52,8 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
     assert.equal(blaster.results.length, 3);
     for (const r of blaster.results) {
       assert.equal(r.errors, 0);
+      assert.ok(r.ackedRecords > 0);
+      assert.equal(r.storedRecords, r.ackedRecords, 'every acknowledged record is in the log');
       assert.ok(r.requests > 0 && r.MBps > 0 && r.latency.p99Ms > 0);
     }
     const broker = read('broker');
