@@ -3,6 +3,8 @@
  * (XADD, pipelined; AOF off, and appendonly with appendfsync everysec) and NATS JetStream (file
  * storage, acked publishes), each fed 1 KiB records in pipelined groups of 64 over 4 connections,
  * beside Vltava fed the same records as 64-record Produce batches (acks=1), and as 1 MiB batches.
+ * Each connection appends to its own log: a Vltava partition, a Redis stream key, a JetStream
+ * stream. Every row checks its acknowledged appends against the server's own count.
  * Servers come from Debian (redis-server, nats-server; scripts/bench-deps.sh installs them) and run
  * on free loopback ports with temp dirs. A missing server is reported as skipped. Each system starts
  * after an untimed `sync`, so none pays for the writeback of what the one before it (or an earlier
@@ -35,6 +37,8 @@ export interface PeerRow {
   recordsPerSec: number | null;
   MBps: number | null;
   latency: LatencySummary | null;
+  /** Errors of the run, a failed stored-count check included; a row with errors does not count. */
+  errors: number;
   note: string;
 }
 
@@ -76,8 +80,12 @@ function respCounter(): ReplyCounter {
   };
 }
 
-function xaddGroup(value: Buffer): Buffer {
-  const head = Buffer.from(`*5\r\n$4\r\nXADD\r\n$6\r\nstream\r\n$1\r\n*\r\n$1\r\nv\r\n$${value.length}\r\n`);
+/** 64 XADDs to connection `connection`'s own stream key (`stream<i>`), as Vltava's connection i has its own partition. */
+function xaddGroup(value: Buffer, connection: number): Buffer {
+  const key = `stream${connection}`;
+  const head = Buffer.from(
+    `*5\r\n$4\r\nXADD\r\n$${key.length}\r\n${key}\r\n$1\r\n*\r\n$1\r\nv\r\n$${value.length}\r\n`,
+  );
   const one = Buffer.concat([head, value, Buffer.from('\r\n')]);
   return Buffer.concat(Array.from({ length: PER_GROUP }, () => one));
 }
@@ -160,19 +168,21 @@ async function redis(appendonly: boolean, seconds: number, warmupMs: number, val
       port,
       connections: CONNECTIONS,
       window: WINDOW,
-      group: xaddGroup(value),
+      group: (connection) => xaddGroup(value, connection),
       perGroup: PER_GROUP,
       recordBytes: RECORD,
       durationMs: seconds * 1000,
       warmupMs,
       setup: async () => respCounter(),
     });
-    let stored = -1;
-    await waitPort(port, child, async (sock) => {
-      const reply = readUntil(sock, /:\d+\r\n/);
-      sock.write('XLEN stream\r\n');
-      stored = Number(/:(\d+)/.exec(await reply)![1]);
-    });
+    let stored = 0;
+    for (let i = 0; i < CONNECTIONS; i++) {
+      await waitPort(port, child, async (sock) => {
+        const reply = readUntil(sock, /:\d+\r\n/);
+        sock.write(`XLEN stream${i}\r\n`);
+        stored += Number(/:(\d+)/.exec(await reply)![1]);
+      });
+    }
     return checkStored(r, stored);
   } finally {
     await stopChild(child);
@@ -239,30 +249,33 @@ async function jetstream(seconds: number, warmupMs: number, value: Buffer): Prom
       Buffer.concat(
         Array.from({ length: PER_GROUP }, () =>
           Buffer.concat([
-            Buffer.from(`PUB bench.records _INBOX.bench.${connection} ${value.length}\r\n`),
+            Buffer.from(`PUB bench.${connection}.records _INBOX.bench.${connection} ${value.length}\r\n`),
             value,
             Buffer.from('\r\n'),
           ]),
         ),
       );
-    // The stream must exist before any publish, or publishes go unanswered.
-    await waitPort(port, child, async (s) => {
-      await natsHandshake(s);
-      s.write('SUB _INBOX.create 1\r\n');
-      const config = JSON.stringify({
-        name: 'BENCH',
-        subjects: ['bench.>'],
-        storage: 'file',
-        retention: 'limits',
-        discard: 'old',
-        max_bytes: 4 * 1024 ** 3,
-        num_replicas: 1,
+    // One stream per connection (BENCH0..3 on bench.<i>.>), as Vltava's connection i has its own
+    // partition. Each must exist before any publish, or publishes go unanswered.
+    for (let i = 0; i < CONNECTIONS; i++) {
+      await waitPort(port, child, async (s) => {
+        await natsHandshake(s);
+        s.write('SUB _INBOX.create 1\r\n');
+        const config = JSON.stringify({
+          name: `BENCH${i}`,
+          subjects: [`bench.${i}.>`],
+          storage: 'file',
+          retention: 'limits',
+          discard: 'old',
+          max_bytes: 4 * 1024 ** 3,
+          num_replicas: 1,
+        });
+        const reply = readUntil(s, /MSG _INBOX\.create[^\r]*\r\n[^\r]*\r\n/);
+        s.write(`PUB $JS.API.STREAM.CREATE.BENCH${i} _INBOX.create ${Buffer.byteLength(config)}\r\n${config}\r\n`);
+        const text = await reply;
+        if (text.includes('"error"')) throw new Error(`stream create: ${text}`);
       });
-      const reply = readUntil(s, /MSG _INBOX\.create[^\r]*\r\n[^\r]*\r\n/);
-      s.write(`PUB $JS.API.STREAM.CREATE.BENCH _INBOX.create ${Buffer.byteLength(config)}\r\n${config}\r\n`);
-      const text = await reply;
-      if (text.includes('"error"')) throw new Error(`stream create: ${text}`);
-    });
+    }
     const r = await runPipeline({
       port,
       connections: CONNECTIONS,
@@ -280,16 +293,18 @@ async function jetstream(seconds: number, warmupMs: number, value: Buffer): Prom
         return natsCounter(s);
       },
     });
-    let stored = -1;
-    await waitPort(port, child, async (sock) => {
-      await natsHandshake(sock);
-      sock.write('SUB _INBOX.info 1\r\n');
-      const reply = readUntil(sock, /MSG _INBOX\.info[^\r]*\r\n[^\r]*\r\n/);
-      sock.write('PUB $JS.API.STREAM.INFO.BENCH _INBOX.info 0\r\n\r\n');
-      const m = /"messages":(\d+)/.exec(await reply);
-      if (!m) throw new Error('stream info without a message count');
-      stored = Number(m[1]);
-    });
+    let stored = 0;
+    for (let i = 0; i < CONNECTIONS; i++) {
+      await waitPort(port, child, async (sock) => {
+        await natsHandshake(sock);
+        sock.write('SUB _INBOX.info 1\r\n');
+        const reply = readUntil(sock, /MSG _INBOX\.info[^\r]*\r\n[^\r]*\r\n/);
+        sock.write(`PUB $JS.API.STREAM.INFO.BENCH${i} _INBOX.info 0\r\n\r\n`);
+        const m = /"messages":(\d+)/.exec(await reply);
+        if (!m) throw new Error('stream info without a message count');
+        stored += Number(m[1]);
+      });
+    }
     return checkStored(r, stored);
   } finally {
     await stopChild(child);
@@ -318,6 +333,7 @@ const peerRow = (system: string, persistence: string, r: PipelineResult, note: s
   recordsPerSec: r.recordsPerSec,
   MBps: r.MBps,
   latency: r.latency,
+  errors: r.errors,
   note: r.errors ? `${note}; ${r.errors} errors: ${r.firstError}` : note,
 });
 
@@ -327,6 +343,7 @@ const skipped = (system: string, persistence: string, why: string): PeerRow => (
   recordsPerSec: null,
   MBps: null,
   latency: null,
+  errors: 0,
   note: `skipped: ${why}`,
 });
 
@@ -357,13 +374,19 @@ export async function runPeers(argv: string[]): Promise<PeerRow[]> {
         warmupMs,
         ...(recordsPerBatch ? { recordsPerBatch } : {}),
       });
+      const note = `Produce v9, ${CONNECTIONS} conns x ${WINDOW} requests in flight, ${r.recordsPerRequest} records each`;
+      const checked =
+        r.storedRecords === r.ackedRecords
+          ? ''
+          : `; the log end offsets add up to ${r.storedRecords}, ${r.ackedRecords} records were acknowledged`;
       rows.push({
         system: `Vltava, ${name}`,
-        persistence: 'page cache, acks=1 (Kafka default: fsync by interval)',
+        persistence: 'page cache, acks=1 (Kafka default: no fsync per append, fsync at segment roll)',
         recordsPerSec: r.recordsPerSec,
         MBps: (r.recordsPerSec * RECORD) / 1e6,
         latency: r.latency,
-        note: `Produce v9, ${CONNECTIONS} conns x ${WINDOW} requests in flight, ${r.recordsPerRequest} records each`,
+        errors: r.errors,
+        note: r.errors ? `${note}; ${r.errors} errors${checked}` : note,
       });
     } finally {
       await broker.stop();
@@ -402,8 +425,13 @@ export async function runPeers(argv: string[]): Promise<PeerRow[]> {
 export function peersTable(rows: PeerRow[]): Table {
   const small = rows.find((r) => r.system.startsWith('Vltava, 64'))?.recordsPerSec ?? null;
   const large = rows.find((r) => r.system.startsWith('Vltava, 1 MiB'))?.recordsPerSec ?? null;
-  const ratio = (v: number | null, r: PeerRow) =>
-    v !== null && r.recordsPerSec && !r.system.startsWith('Vltava') ? +(v / r.recordsPerSec).toFixed(2) : null;
+  const smallRow = rows.find((r) => r.system.startsWith('Vltava, 64'));
+  const largeRow = rows.find((r) => r.system.startsWith('Vltava, 1 MiB'));
+  // No ratio where either side had errors.
+  const ratio = (v: number | null, r: PeerRow, own: PeerRow | undefined) =>
+    v !== null && r.recordsPerSec && !r.system.startsWith('Vltava') && r.errors === 0 && own?.errors === 0
+      ? +(v / r.recordsPerSec).toFixed(2)
+      : null;
   return {
     title: 'peers: durable appends of 1 KiB records, same run',
     rows: rows.map(
@@ -414,8 +442,8 @@ export function peersTable(rows: PeerRow[]): Table {
         'MB/s': r.MBps,
         'p50 ms': r.latency?.p50Ms ?? null,
         'p99 ms': r.latency?.p99Ms ?? null,
-        'Vltava 64-rec / peer': ratio(small, r),
-        'Vltava 1 MiB / peer': ratio(large, r),
+        'Vltava 64-rec / peer': ratio(small, r, smallRow),
+        'Vltava 1 MiB / peer': ratio(large, r, largeRow),
         note: r.note,
       }),
     ),
@@ -435,7 +463,7 @@ async function main(): Promise<void> {
       benchmark: 'peers',
       script: 'dist/bench/peers.js',
       argv,
-      workload: `1 KiB random records; ${CONNECTIONS} connections, ${WINDOW} pipelined groups of ${PER_GROUP} records in flight per connection; servers on loopback with temp dirs.`,
+      workload: `1 KiB random records; ${CONNECTIONS} connections, ${WINDOW} pipelined groups of ${PER_GROUP} records in flight per connection, each connection appending to its own partition / stream key / JetStream stream; acknowledged appends checked against the server's count; servers on loopback with temp dirs.`,
       tables: [table],
       data: { results: rows },
     });

@@ -9,7 +9,7 @@
  * --profile DIR: the blaster runs the broker under `node --cpu-prof` and writes DIR/*.cpuprofile.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePlots } from './lib/plots.js';
@@ -33,15 +33,19 @@ async function main(): Promise<void> {
   const only = argValue(argv, '--only')?.split(',');
   const profile = argValue(argv, '--profile');
   const failed: string[] = [];
+  const startedAt = Date.now();
   for (const name of BENCHES) {
     if (only && !only.includes(name)) continue;
+    // A bench that crashes leaves no report rather than the previous run's.
+    for (const ext of ['json', 'md']) rmSync(join(outDir, `${name}.${ext}`), { force: true });
     const args = [...(smoke ? ['--smoke'] : []), '--out', join(outDir, `${name}.json`)];
     if (name === 'blaster' && profile) args.push('--profile', profile);
     console.log(`\n### ${name}: node dist/bench/${name}.js ${args.join(' ')}`);
     const code = await run(`dist/bench/${name}.js`, args);
     if (code !== 0) failed.push(name);
   }
-  const targets = targetsTable(outDir);
+  // Reports older than this run (benches left out with --only) are marked in the table.
+  const targets = targetsTable(outDir, startedAt);
   printTables([targets]);
   writeReport(join(outDir, 'summary.json'), {
     benchmark: 'summary',
