@@ -123,7 +123,10 @@ export interface E2eResult {
 /**
  * Produces `rateMBps` of `recordBytes` records to partition 0 (acks=-1), one batch every ~1 ms
  * holding the records due by then (like linger.ms=1), while a long-poll fetch follows the tail.
- * Each record's value starts with its send time; latency = time the consumer saw it - send time.
+ * Record k (from 1) is due at t0 + k / rate, and its value starts with that due time, not with
+ * the time its batch left: latency = time the consumer saw it - due time, so the wait for the next
+ * 1 ms tick and any stall of the load generator (timer lateness, GC) count against the record, as
+ * in a coordinated-omission-free generator. The rate is unchanged (each tick sends what is due).
  * VLTAVA_BENCH_E2E_ACKS=1 switches the producer to acks=1, to tell produce-side stalls from
  * purgatory ones when investigating a tail.
  */
@@ -142,9 +145,14 @@ export async function wireE2e(
   let sent = 0;
   let received = 0;
   let stop = false;
-  const value = Buffer.alloc(recordBytes, 0x61);
   // Under Kafka's default max.message.bytes (1 MiB + 12) with room for record and batch headers.
   const maxRecordsPerBatch = Math.max(1, Math.floor(900_000 / (recordBytes + 16)));
+  // One value per slot of a batch, each stamped with its record's due time; encodeRecordBatch
+  // copies them, so the slots are reused by the next batch.
+  const pool = Buffer.alloc(maxRecordsPerBatch * recordBytes, 0x61);
+  const values = Array.from({ length: maxRecordsPerBatch }, (_, i) =>
+    pool.subarray(i * recordBytes, (i + 1) * recordBytes),
+  );
 
   const consume = async () => {
     const list = await consumer.request<{ topics: { partitions: { offset: bigint }[] }[] }>(API.LIST_OFFSETS, 4, {
@@ -169,9 +177,11 @@ export async function wireE2e(
       if (!p.records) continue;
       for (const b of batches(p.records)) {
         offset = b.nextOffset;
-        const first = iterateRecords(p.records, b.position).next().value;
-        const sentAt = first?.value?.readDoubleBE(0) ?? now;
-        if (sentAt >= measureFrom) hist.recordMs(now - sentAt, b.count);
+        // Each record carries its own due time (records of a batch were due up to ~1 ms apart).
+        for (const r of iterateRecords(p.records, b.position)) {
+          const dueAt = r.value?.readDoubleBE(0) ?? now;
+          if (dueAt >= measureFrom) hist.recordMs(now - dueAt);
+        }
         received += b.count;
       }
       if (stop && performance.now() > drainDeadline) break;
@@ -193,14 +203,21 @@ export async function wireE2e(
     const now = performance.now();
     const due = Math.floor((now - t0) * perMs) - sent;
     if (due > 0) {
-      value.writeDoubleBE(now, 0);
       // After a stall of the load generator the backlog can exceed max.message.bytes (1 MiB):
       // split it as a producer's batch.size would, instead of sending a batch the broker must refuse.
-      for (let left = due; left > 0; ) {
+      for (let left = due, k = sent; left > 0; ) {
         const n = Math.min(left, maxRecordsPerBatch);
+        // Record k + i + 1 fell due at t0 + (k + i + 1) / perMs (the tick that sends it is when
+        // floor(elapsed * perMs) reaches k + i + 1): stamp that, not `now` (see the function comment).
+        for (let i = 0; i < n; i++) values[i]!.writeDoubleBE(t0 + (k + i + 1) / perMs, 0);
         const batch = encodeRecordBatch({
           baseTimestamp: Date.now(),
-          records: Array.from({ length: n }, (_, i) => ({ key: null, value, timestampDelta: 0, offsetDelta: i })),
+          records: Array.from({ length: n }, (_, i) => ({
+            key: null,
+            value: values[i]!,
+            timestampDelta: 0,
+            offsetDelta: i,
+          })),
         });
         const req: ProduceRequest = {
           transactionalId: null,
@@ -210,6 +227,7 @@ export async function wireE2e(
         };
         acks.push(producer.request<ProduceResponse>(API.PRODUCE, 9, req));
         left -= n;
+        k += n;
       }
       sent += due;
     }
