@@ -137,13 +137,16 @@ def e2e():
         prod.produce(a.topic, struct.pack(">d", time.perf_counter()) + pad)
         if i % 64 == 0:
             prod.poll(0)
-    prod.flush(30)
+    undelivered = prod.flush(30)
     send_sec = time.perf_counter() - t0
+    # The consumer gives up 10 s after the flush: records not seen by then count as lost
+    # (received < sent), and the caller flags the row.
     stop_at = time.perf_counter() + 10
     done.set()
     th.join()
     cons.close()
-    print(json.dumps({"sent": total, "received": len(lat), "sendSeconds": send_sec, "latencyMs": [x * 1000 for x in lat]}))
+    print(json.dumps({"sent": total, "received": len(lat), "undelivered": undelivered, "sendSeconds": send_sec,
+                      "latencyMs": [x * 1000 for x in lat]}))
 
 
 {"produce": produce, "consume": consume, "e2e": e2e}[a.mode]()

@@ -177,7 +177,7 @@ export async function confluentE2e(
   rateMBps: number,
   size: number,
   seconds: number,
-): Promise<{ latencyMs: number[]; sent: number; error?: string }> {
+): Promise<{ latencyMs: number[]; sent: number; undelivered: number; error?: string }> {
   try {
     const r = await python(
       [
@@ -193,9 +193,9 @@ export async function confluentE2e(
       ],
       (seconds + 40) * 1000,
     );
-    return { latencyMs: r.latencyMs as number[], sent: Number(r.sent) };
+    return { latencyMs: r.latencyMs as number[], sent: Number(r.sent), undelivered: Number(r.undelivered ?? 0) };
   } catch (err) {
-    return { latencyMs: [], sent: 0, error: (err as Error).message };
+    return { latencyMs: [], sent: 0, undelivered: 0, error: (err as Error).message };
   }
 }
 

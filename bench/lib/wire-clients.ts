@@ -245,6 +245,14 @@ export async function wireE2e(
   return { rateMBps, recordBytes, seconds, sent, received, produceErrors, latency: hist.summary() };
 }
 
+/** Why an e2e run's numbers are not the whole story: produce errors or records never received. */
+export function e2eError(r: Pick<E2eResult, 'sent' | 'received' | 'produceErrors'>): string | null {
+  const errors: string[] = [];
+  if (r.produceErrors) errors.push(`${r.produceErrors} partitions answered with errors`);
+  if (r.received < r.sent) errors.push(`received ${r.received} of ${r.sent} records`);
+  return errors.length ? errors.join('; ') : null;
+}
+
 /**
  * wireE2e in a child process started with the broker's young-generation policy (bench/lib/e2e-child.ts):
  * the producer and consumer of the e2e workload share one event loop, and with V8's default growth
