@@ -9,8 +9,10 @@
  *   node dist/bench/broker.js [--smoke] [--out FILE]
  *
  * The broker is `vltava server start` in its own process (default flush policy: no fsync per
- * batch, as Kafka). Each produce run writes to a fresh one-partition topic (clients are pinned to
- * partition 0 so batches are as large as the client makes them). MB/s counts record payload bytes.
+ * batch, as Kafka; no initial rebalance delay for the kafkajs consumer group). Every throughput row
+ * starts after an untimed `sync` and carries an error when it moved other than the records asked
+ * for. Each produce run writes to a fresh one-partition topic (clients are pinned to partition 0 so
+ * batches are as large as the client makes them). MB/s counts record payload bytes.
  */
 import { spawn } from 'node:child_process';
 import { HOST, rssMiB, runCommand, sleep, spawnBroker, stopChild } from './lib/processes.js';
@@ -75,14 +77,29 @@ export interface BrokerBenchResult {
 /** The rdperf rows' client name; targets.ts picks the best librdkafka row by "librdkafka". */
 export const RDPERF_CLIENT = 'librdkafka C (rdperf)';
 
+/**
+ * The blaster's broker settings, and no initial rebalance delay (Kafka's default 3 s) so that the
+ * kafkajs consume row does not time a consumer group waiting for members that never come.
+ */
+export const BROKER_BENCH_OVERRIDES = { ...BENCH_BROKER_OVERRIDES, 'group.initial.rebalance.delay.ms': '0' };
+
+/**
+ * A throughput row; `expected` is the record count the row asked for (null for a run bounded by
+ * time): a run that produced or read another count carries an error, so no target picks it.
+ */
 function row(
   client: string,
   op: 'produce' | 'consume',
   recordBytes: number,
   acks: number | null,
+  expected: number | null,
   r: ClientRun & { settings?: RdperfSettings },
 ): ThroughputRow {
   const seconds = r.seconds || Number.NaN;
+  const short =
+    expected !== null && r.records !== expected
+      ? `${op === 'produce' ? 'delivered' : 'read'} ${r.records} of ${expected}`
+      : null;
   return {
     ...(r.settings ? { settings: r.settings } : {}),
     client,
@@ -93,7 +110,7 @@ function row(
     seconds: r.seconds,
     MBps: (r.records * recordBytes) / 1e6 / seconds,
     recordsPerSec: r.records / seconds,
-    error: r.error ?? null,
+    error: r.error ?? short,
   };
 }
 
@@ -157,7 +174,7 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
   const { startupMs, idleRssMiB } = await startupAndIdle(smoke ? 1 : 5, smoke ? 300 : 2000);
   const baseline = await nodeBaseline(smoke ? 1 : 5, smoke ? 300 : 2000);
 
-  const broker = await spawnBroker({ overrides: BENCH_BROKER_OVERRIDES });
+  const broker = await spawnBroker({ overrides: BROKER_BENCH_OVERRIDES });
   let peakRss = 0;
   const sampler = setInterval(async () => {
     const r = await rssMiB(broker.child.pid!);
@@ -170,6 +187,11 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
     // Consumers read every record from offset 0: retention must keep all of a row's records.
     await createTopic(admin, name, 1, { ...BENCH_TOPIC_CONFIGS, 'retention.bytes': String(2 * 1024 ** 3) });
     return name;
+  };
+  // Untimed `sync` before each throughput row: none pays for the ~1 GB writeback of the rows before it.
+  const synced = async <T>(run: () => Promise<T>): Promise<T> => {
+    await syncDisks();
+    return run();
   };
   const log = (r: ThroughputRow) => {
     throughput.push(r);
@@ -189,9 +211,10 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             'produce',
             size,
             acks,
+            count,
             rdperfMissing
               ? { records: 0, seconds: 0, error: rdperfMissing }
-              : await rdperfProduce(broker.port, rt, size, acks, count, timeoutMs),
+              : await synced(() => rdperfProduce(broker.port, rt, size, acks, count, timeoutMs)),
           ),
         );
         const kt = await topic(`kcat-${size}-${acks}`);
@@ -201,7 +224,8 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             'produce',
             size,
             acks,
-            await kcatProduce(broker.port, kt, size, acks, count, timeoutMs),
+            count,
+            await synced(() => kcatProduce(broker.port, kt, size, acks, count, timeoutMs)),
           ),
         );
         const ct = await topic(`confluent-${size}-${acks}`);
@@ -211,11 +235,22 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             'produce',
             size,
             acks,
-            await confluentProduce(broker.port, ct, size, acks, count, timeoutMs),
+            count,
+            await synced(() => confluentProduce(broker.port, ct, size, acks, count, timeoutMs)),
           ),
         );
+        // kafkajs produces for a fixed time, not a count.
         const jt = await topic(`kafkajs-${size}-${acks}`);
-        log(row('kafkajs', 'produce', size, acks, await kafkajsProduce(broker.port, jt, size, acks, kafkajsSeconds)));
+        log(
+          row(
+            'kafkajs',
+            'produce',
+            size,
+            acks,
+            null,
+            await synced(() => kafkajsProduce(broker.port, jt, size, acks, kafkajsSeconds)),
+          ),
+        );
         if (acks !== 1) continue;
         // rdperf reads what it produced with acks=1; the other consumers read the kcat topic (both
         // in the page cache: a consumer catching up).
@@ -225,13 +260,21 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             'consume',
             size,
             null,
+            count,
             rdperfMissing
               ? { records: 0, seconds: 0, error: rdperfMissing }
-              : await rdperfConsume(broker.port, rt, count, consumeTimeoutMs),
+              : await synced(() => rdperfConsume(broker.port, rt, count, consumeTimeoutMs)),
           ),
         );
         log(
-          row('kcat (librdkafka)', 'consume', size, null, await kcatConsume(broker.port, kt, count, consumeTimeoutMs)),
+          row(
+            'kcat (librdkafka)',
+            'consume',
+            size,
+            null,
+            count,
+            await synced(() => kcatConsume(broker.port, kt, count, consumeTimeoutMs)),
+          ),
         );
         log(
           row(
@@ -239,14 +282,25 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
             'consume',
             size,
             null,
-            await confluentConsume(broker.port, kt, count, consumeTimeoutMs),
+            count,
+            await synced(() => confluentConsume(broker.port, kt, count, consumeTimeoutMs)),
           ),
         );
-        // kafkajs joins a consumer group first (seconds of rebalance delay): full runs only.
-        if (!smoke)
-          log(row('kafkajs', 'consume', size, null, await kafkajsConsume(broker.port, kt, count, consumeTimeoutMs)));
-        const f = await wireFetch(broker.port, kt, BigInt(count));
-        log(row('wire fetch loop (no client)', 'consume', size, null, { records: f.records, seconds: f.seconds }));
+        // kafkajs joins a consumer group first (no initial rebalance delay: BROKER_BENCH_OVERRIDES).
+        log(
+          row(
+            'kafkajs',
+            'consume',
+            size,
+            null,
+            count,
+            await synced(() => kafkajsConsume(broker.port, kt, count, consumeTimeoutMs)),
+          ),
+        );
+        const f = await synced(() => wireFetch(broker.port, kt, BigInt(count), undefined, consumeTimeoutMs));
+        log(
+          row('wire fetch loop (no client)', 'consume', size, null, count, { records: f.records, seconds: f.seconds }),
+        );
       }
     }
     // Latency rows: the target rate (10 MB/s) with each client first, then the wire client at a
@@ -430,11 +484,13 @@ async function main(): Promise<void> {
       script: 'dist/bench/broker.js',
       argv,
       workload:
-        'One broker process (`vltava server start`, default flush policy). Producers: rdperf (librdkafka from C, ' +
+        'One broker process (`vltava server start`, default flush policy, group.initial.rebalance.delay.ms=0). ' +
+        'An untimed `sync` before each row. Producers: rdperf (librdkafka from C, ' +
         'bench/tools/rdperf.c: no copy of the payload, one produce() call per record), kcat -P -l FILE and ' +
         'confluent-kafka-python (librdkafka, linger.ms=5, batch.size=1000000), kafkajs (4 concurrent send() of 1000 ' +
-        'records). Consumers read from offset 0. Latency: fixed-rate producer (acks=all) and a consumer at the tail, ' +
-        'value carries the send time.',
+        'records). Consumers read from offset 0; a row that produced or read fewer records than asked carries an ' +
+        'error. Latency: fixed-rate producer (acks=all) and a consumer at the tail, value carries the send time ' +
+        "(the wire producer: the record's scheduled send time); a row that lost records carries an error.",
       tables,
       data: { result: r },
     });

@@ -74,20 +74,25 @@ export interface FetchResult {
   recordsPerSec: number;
 }
 
-/** Reads partition 0 of `topic` from offset 0 until `endOffset`, one fetch in flight. */
+/**
+ * Reads partition 0 of `topic` from offset 0 until `endOffset`, one fetch in flight. Stops at
+ * `timeoutMs` with what it read (a partition shorter than `endOffset`): the caller compares records.
+ */
 export async function wireFetch(
   port: number,
   topic: string,
   endOffset: bigint,
   maxBytes = 8 * 1024 * 1024,
+  timeoutMs = 120_000,
 ): Promise<FetchResult> {
   const conn = await WireConnection.connect(HOST, port);
   let offset = 0n;
   let records = 0;
   let bytes = 0;
   const t0 = performance.now();
+  const deadline = t0 + timeoutMs;
   try {
-    while (offset < endOffset) {
+    while (offset < endOffset && performance.now() < deadline) {
       const res = await conn.request<FetchResponse>(
         API.FETCH,
         FETCH_VERSION,

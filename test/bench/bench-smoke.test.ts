@@ -73,6 +73,35 @@ it('npm run bench -- --smoke writes every report with machine, command and resul
     assert.ok(rdProduced.records > 0 && rdProduced.settings.producer['linger.ms'], 'rdperf produce JSON');
     assert.equal(rdConsumed.error, null, rdConsumed.error);
     assert.equal(rdConsumed.records, rdProduced.records);
+    // Every consumer (kafkajs included: no initial rebalance delay) read every record of the topic
+    // it read, and a row that did not would carry an error.
+    const kcatProduced = b.throughput.find(
+      (t: { client: string; op: string; acks: number }) =>
+        t.client === 'kcat (librdkafka)' && t.op === 'produce' && t.acks === 1,
+    );
+    const consumed = b.throughput.filter((t: { op: string }) => t.op === 'consume');
+    assert.deepEqual(
+      consumed.map((t: { client: string }) => t.client).sort(),
+      [
+        'confluent-kafka (librdkafka)',
+        'kafkajs',
+        'kcat (librdkafka)',
+        'librdkafka C (rdperf)',
+        'wire fetch loop (no client)',
+      ],
+      'broker consume rows',
+    );
+    for (const t of consumed) {
+      assert.equal(t.error, null, `${t.client} consume: ${t.error}`);
+      assert.equal(t.records, kcatProduced.records, `${t.client} consume records`);
+    }
+    for (const t of b.throughput.filter((t: { client: string; op: string }) => t.client !== 'kafkajs'))
+      assert.equal(t.records, kcatProduced.records, `${t.client} ${t.op}: every row moved the records asked for`);
+    // Latency rows: none lost records (an error names the loss); the wire row stamps due times.
+    for (const l of b.latency) {
+      assert.equal(l.error, null, `${l.client}: ${l.error}`);
+      assert.ok(l.sent > 0 && l.received >= l.sent, `${l.client}: received ${l.received} of ${l.sent}`);
+    }
     const wire = b.latency.find((l: { client: string }) => l.client.startsWith('wire'));
     assert.ok(wire.received === wire.sent && wire.latency.count > 0);
     const rdE2e = b.latency.find((l: { client: string }) => l.client.startsWith('librdkafka C (rdperf)'));
