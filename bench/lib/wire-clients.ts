@@ -132,8 +132,6 @@ export interface E2eResult {
  * the time its batch left: latency = time the consumer saw it - due time, so the wait for the next
  * 1 ms tick and any stall of the load generator (timer lateness, GC) count against the record, as
  * in a coordinated-omission-free generator. The rate is unchanged (each tick sends what is due).
- * VLTAVA_BENCH_E2E_ACKS=1 switches the producer to acks=1, to tell produce-side stalls from
- * purgatory ones when investigating a tail.
  */
 export async function wireE2e(
   port: number,
