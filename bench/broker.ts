@@ -359,10 +359,8 @@ export async function runBrokerBench(argv: string[]): Promise<BrokerBenchResult>
     for (const ms of c.latencyMs.slice(skip)) h.recordMs(ms);
     // The script's consumer gives up 10 s after the producer's flush: what it did not see by then
     // is lost, and the percentiles of the rest are not the run's.
-    const cErrors = [
-      ...(c.undelivered ? [`${c.undelivered} not delivered`] : []),
-      ...(c.latencyMs.length < c.sent ? [`received ${c.latencyMs.length} of ${c.sent} records`] : []),
-    ];
+    const lost = e2eError({ sent: c.sent, received: c.latencyMs.length, produceErrors: 0 });
+    const cErrors = [...(c.undelivered ? [`${c.undelivered} not delivered`] : []), ...(lost ? [lost] : [])];
     latency.push({
       client: 'confluent-kafka producer + consumer',
       rateMBps: e2eRate,
